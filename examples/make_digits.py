@@ -1,0 +1,94 @@
+"""Writes examples/digits.ipynb (run with the venv's python when the example changes).
+The notebook is the source of truth for users; this script keeps its JSON tidy and reviewable."""
+import pathlib
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+cells = [
+    new_markdown_cell(
+        "# Handwritten digits with Keras, from TypeScript\n\n"
+        "scikit-learn's digits (1,797 8×8 images that ship with scikit-learn: nothing is downloaded), "
+        "scaled in place through a shared TypedArray, a `keras.Sequential` MLP trained from TypeScript, "
+        "and values passed between TypeScript and `%%python` cells without copies."
+    ),
+    new_code_cell(
+        "const datasets = py.import(\"sklearn.datasets\");\n"
+        "const np = py.import(\"numpy\");\n"
+        "const digits = datasets.load_digits();\n"
+        "// A float32 copy of the pixels (values 0..16) that TypeScript and Python will share.\n"
+        "const images = np.asarray(digits.data, py.kwargs({ dtype: \"float32\" }));\n"
+        "const labels = digits.target;\n"
+        "console.log(`images ${images.shape}, labels ${labels.shape}, classes ${np.unique(labels).size}`);"
+    ),
+    new_markdown_cell("Scale the pixels to 0..1 **in place** through the array's TypedArray view: no copy is made, so Python sees the change."),
+    new_code_cell(
+        "const pixels = images.getBuffer();\n"
+        "let max = 0;\n"
+        "for (const v of pixels.data) max = Math.max(max, v);\n"
+        "for (let i = 0; i < pixels.data.length; i++) pixels.data[i] /= max;\n"
+        "[pixels.dtype, pixels.shape, pixels.data.constructor.name, max]"
+    ),
+    new_code_cell(
+        "%%python\n"
+        "# A Python cell reads the TypeScript value `images`: the same numpy array, now scaled.\n"
+        "scaled = ts.images\n"
+        "print(f\"min {scaled.min():.1f}, max {scaled.max():.1f}, mean {scaled.mean():.3f}\")\n"
+        "scaled.dtype"
+    ),
+    new_code_cell(
+        "const { train_test_split } = py.import(\"sklearn.model_selection\");\n"
+        "const [xTrain, xTest, yTrain, yTest] = train_test_split(images, labels,\n"
+        "  py.kwargs({ test_size: 0.25, shuffle: true, stratify: labels, random_state: 0 }));\n"
+        "console.log(`train ${xTrain.shape}, test ${xTest.shape}`);"
+    ),
+    new_code_cell(
+        "const keras = py.import(\"keras\");\n"
+        "keras.utils.set_random_seed(0);\n"
+        "const model = keras.Sequential([\n"
+        "  keras.Input(py.kwargs({ shape: py.tuple(64) })),\n"
+        "  keras.layers.Dense(64, py.kwargs({ activation: \"relu\" })),\n"
+        "  keras.layers.Dense(32, py.kwargs({ activation: \"relu\" })),\n"
+        "  keras.layers.Dense(10, py.kwargs({ activation: \"softmax\" })),\n"
+        "]);\n"
+        "model.compile(py.kwargs({ optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"] }));\n"
+        "model.summary();"
+    ),
+    new_code_cell(
+        "const history = model.fit(xTrain, yTrain, py.kwargs({ epochs: 40, batch_size: 32, validation_split: 0.2, verbose: 2 }));\n"
+        "const valAccuracy = history.history.get(\"val_accuracy\").toJS() as number[];\n"
+        "console.log(`validation accuracy after the last epoch: ${valAccuracy[valAccuracy.length - 1].toFixed(3)}`);"
+    ),
+    new_code_cell(
+        "const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, py.kwargs({ verbose: 0 }));\n"
+        "console.log(`test accuracy: ${testAccuracy.toFixed(3)} (loss ${testLoss.toFixed(3)})`);\n"
+        "testAccuracy"
+    ),
+    new_code_cell(
+        "// Predict the first ten test digits and compare with their labels.\n"
+        "const probabilities = model.predict(xTest, py.kwargs({ verbose: 0 }));\n"
+        "const predicted = np.argmax(probabilities, py.kwargs({ axis: 1 })).getBuffer().data as BigInt64Array;\n"
+        "const actual = yTest.getBuffer().data as BigInt64Array;\n"
+        "const first = Array.from({ length: 10 }, (_, i) => `${predicted[i]}/${actual[i]}`);\n"
+        "console.log(`predicted/actual: ${first.join(\" \")}`);"
+    ),
+    new_code_cell(
+        "%%python\n"
+        "# Python reads TypeScript's numbers the same way.\n"
+        "print(f\"TypeScript measured a test accuracy of {ts.testAccuracy:.3f}\")\n"
+        "summary = {\"epochs\": len(ts.valAccuracy), \"best_val_accuracy\": round(max(ts.valAccuracy), 3)}\n"
+        "summary"
+    ),
+    new_code_cell(
+        "// And TypeScript reads Python's dict back.\n"
+        "py.summary.toJS()"
+    ),
+]
+
+nb = new_notebook(cells=cells, metadata={
+    "kernelspec": {"name": "tspy", "display_name": "TypeScript + Python", "language": "typescript"},
+    "language_info": {"name": "typescript", "file_extension": ".ts", "mimetype": "text/typescript"},
+})
+out = pathlib.Path(__file__).with_name("digits.ipynb")
+nbformat.write(nb, out)
+print(f"wrote {out}")

@@ -1,0 +1,67 @@
+// The kernel process's entry point: `node dist/kernel/main.js -f <connection file>`. Wires the
+// sockets (main thread) to the protocol core and the executor worker; owns SIGINT.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts from "typescript";
+import { Executor } from "./executor/executor";
+import { KernelProtocol } from "./protocol/kernel";
+import { readConnectionFile } from "./wire/connection";
+import { MessageCodec } from "./wire/message";
+import { KernelSockets } from "./wire/sockets";
+
+/** Reads `-f <file>` (or `--connection-file <file>` / `-f=<file>`) from argv. */
+function connectionFileArg(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "-f" || a === "--connection-file") return argv[i + 1];
+    const m = /^(?:-f|--connection-file)=(.+)$/.exec(a);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** Loads the bridge on this thread only to deliver interrupts to Python; never starts Python here. */
+function pythonInterrupter(): () => void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const bridge = require("../bridge/lib/index") as typeof import("../bridge/lib/index");
+    bridge.loadBridge();
+    return () => bridge.interrupt();
+  } catch (e) {
+    process.stderr.write(`tspy: Python interrupts unavailable: ${(e as Error).message}\n`);
+    return () => undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const file = connectionFileArg(process.argv.slice(2));
+  if (!file) {
+    process.stderr.write("usage: node dist/kernel/main.js -f <connection_file>\n");
+    process.exit(2);
+  }
+  const info = readConnectionFile(file);
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  // matplotlib must never open a window from the kernel.
+  process.env.MPLBACKEND ??= "Agg";
+  const executor = new Executor(process.cwd(), pythonInterrupter());
+  const sockets = new KernelSockets(info, new MessageCodec(info.key, info.signature_scheme));
+  const ready = await executor.ready;
+  if (ready.pythonError) process.stderr.write(`tspy: Python did not start; TypeScript cells still run:\n${ready.pythonError}\n`);
+  const protocol = new KernelProtocol(
+    { create: (t, c, p) => sockets.codec.create(t, c, p), send: (ch, m) => sockets.send(ch, m) },
+    executor,
+    { implementationVersion: pkg.version, typescriptVersion: ts.version, pythonVersion: ready.python },
+    () => {
+      void sockets.close().finally(() => process.exit(0));
+    },
+  );
+  // SIGINT is the default interrupt_mode: it interrupts the running cell and never kills the kernel.
+  process.on("SIGINT", () => protocol.interrupt());
+  await sockets.bind((channel, msg) => protocol.onMessage(channel, msg));
+  process.stderr.write(`tspy: kernel ready (pid ${process.pid})\n`);
+}
+
+main().catch((e: Error) => {
+  process.stderr.write(`tspy: kernel failed to start: ${e.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,191 @@
+// Request handling (messaging spec 5.3): one dispatch table from msg_type to handler, iopub
+// busy/idle around every request, the shell queue with stop_on_error, interrupts and shutdown.
+// Knows messages; knows nothing of sockets' bytes, TypeScript or Python.
+import type { KernelMessage } from "@jupyterlab/services";
+import type { Channel } from "../wire/sockets";
+import { PROTOCOL_VERSION, type WireMessage } from "../wire/message";
+import type { Executor, ExecutionEvents } from "../executor/executor";
+
+/** Where the kernel sends what it produces; implemented by KernelSockets. */
+export interface MessageSink {
+  /** Builds a message answering `parent` (or none). */
+  create(msgType: string, content: Record<string, unknown>, parent?: WireMessage): WireMessage;
+  send(channel: Channel | "iopub", msg: WireMessage): Promise<void>;
+}
+
+/** A handler returns the reply's content; the dispatcher sends it as `<request>_reply`. */
+type Handler = (msg: WireMessage, channel: Channel) => Promise<Record<string, unknown>>;
+
+/** Facts about the kernel for kernel_info_reply. */
+export interface KernelIdentity {
+  implementationVersion: string;
+  typescriptVersion: string;
+  /** Version of the embedded Python, or null when it did not start. */
+  pythonVersion: string | null;
+}
+
+/**
+ * The protocol core: routes each verified message to its handler. Shell requests run one at a
+ * time in arrival order (a queue read eagerly, so stop_on_error can abort exactly the requests
+ * already queued); control requests and shell's interrupt_request act at once.
+ */
+export class KernelProtocol {
+  private executionCount = 0;
+  private readonly shellQueue: WireMessage[] = [];
+  private processing = false;
+  private readonly handlers: Record<string, Handler> = {
+    kernel_info_request: async () => this.kernelInfo(),
+    execute_request: (msg) => this.execute(msg),
+    is_complete_request: async (msg) => this.executor.isComplete(String(msg.content.code ?? "")),
+    complete_request: async (msg) => {
+      const cursor = Number(msg.content.cursor_pos ?? 0);
+      return { status: "ok", matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
+    },
+    inspect_request: async () => ({ status: "ok", found: false, data: {}, metadata: {} }),
+    history_request: async () => ({ status: "ok", history: [] }),
+    comm_info_request: async () => ({ status: "ok", comms: {} }),
+    interrupt_request: async () => {
+      this.interrupt();
+      return { status: "ok" };
+    },
+    shutdown_request: async (msg) => {
+      this.shutdownRequested = { restart: Boolean(msg.content.restart) };
+      return { status: "ok", restart: Boolean(msg.content.restart) };
+    },
+  };
+  /** Set by shutdown_request; the process exits after the reply and idle are sent. */
+  private shutdownRequested: { restart: boolean } | null = null;
+
+  /**
+   * @param sink where replies and iopub messages go.
+   * @param executor runs cells on the executor thread.
+   * @param identity facts for kernel_info_reply.
+   * @param onShutdown called once after a shutdown_request was answered.
+   */
+  constructor(
+    private readonly sink: MessageSink,
+    private readonly executor: Executor,
+    private readonly identity: KernelIdentity,
+    private readonly onShutdown: (restart: boolean) => void,
+  ) {}
+
+  /** Entry point for every verified message (KernelSockets' MessageHandler). */
+  onMessage(channel: Channel, msg: WireMessage): void {
+    if (channel === "stdin") return; // input_reply: stdin comes with its own issue; nothing is waiting for one.
+    const type = msg.header.msg_type;
+    // interrupt must act while a cell runs, wherever it arrives (VS Code sends it on shell).
+    if (channel === "control" || type === "interrupt_request" || type === "shutdown_request") {
+      void this.handle(channel, msg);
+      return;
+    }
+    this.shellQueue.push(msg);
+    void this.drainShell();
+  }
+
+  /** Interrupts the running cell (also what SIGINT does). */
+  interrupt(): void {
+    this.executor.interrupt();
+  }
+
+  private async drainShell(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let msg = this.shellQueue.shift(); msg; msg = this.shellQueue.shift()) {
+        await this.handle("shell", msg);
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private publish(msgType: string, content: Record<string, unknown>, parent: WireMessage): Promise<void> {
+    return this.sink.send("iopub", this.sink.create(msgType, content, parent));
+  }
+
+  /** Runs one request between iopub busy and idle and sends its reply on the channel it came from. */
+  private async handle(channel: Channel, msg: WireMessage): Promise<void> {
+    const type = msg.header.msg_type;
+    const handler = this.handlers[type];
+    if (!handler) {
+      process.stderr.write(`tspy: no handler for ${type} on ${channel}; ignored\n`);
+      return;
+    }
+    void this.publish("status", { execution_state: "busy" }, msg);
+    let content: Record<string, unknown>;
+    try {
+      content = await handler(msg, channel);
+    } catch (e) {
+      // A fault of the kernel, not of user code: the client still gets an answer.
+      const err = e as Error;
+      process.stderr.write(`tspy: ${type} failed: ${err.stack}\n`);
+      content = { status: "error", ename: err.name, evalue: err.message, traceback: (err.stack ?? "").split("\n") };
+    }
+    const replyType = type.replace(/_request$/, "_reply");
+    await this.sink.send(channel, this.sink.create(replyType, content, msg));
+    await this.publish("status", { execution_state: "idle" }, msg);
+    if (type === "shutdown_request" && this.shutdownRequested) this.onShutdown(this.shutdownRequested.restart);
+  }
+
+  private kernelInfo(): KernelMessage.IInfoReply & Record<string, unknown> {
+    const python = this.identity.pythonVersion ? `Python ${this.identity.pythonVersion}` : "Python unavailable";
+    return {
+      status: "ok",
+      protocol_version: PROTOCOL_VERSION,
+      implementation: "tspy",
+      implementation_version: this.identity.implementationVersion,
+      language_info: {
+        name: "typescript",
+        version: this.identity.typescriptVersion,
+        mimetype: "text/typescript",
+        file_extension: ".ts",
+        codemirror_mode: "typescript",
+        pygments_lexer: "typescript",
+        nbconvert_exporter: "script",
+      },
+      banner: `tspy ${this.identity.implementationVersion}: TypeScript ${this.identity.typescriptVersion} with embedded ${python}. Start a cell with %%python for Python.`,
+      help_links: [],
+      debugger: false,
+    } as KernelMessage.IInfoReply & Record<string, unknown>;
+  }
+
+  private async execute(msg: WireMessage): Promise<Record<string, unknown>> {
+    const c = msg.content as Partial<KernelMessage.IExecuteRequestMsg["content"]>;
+    const code = String(c.code ?? "");
+    const silent = Boolean(c.silent);
+    const storeHistory = c.store_history ?? !silent;
+    if (storeHistory && !silent) this.executionCount++;
+    const count = this.executionCount;
+    if (!silent) void this.publish("execute_input", { code, execution_count: count }, msg);
+    const events: ExecutionEvents = {
+      stream: (name, text) => {
+        if (!silent) void this.publish("stream", { name, text }, msg);
+      },
+      display: (msgType, content) => {
+        if (!silent) void this.publish(msgType, content, msg);
+      },
+    };
+    const outcome = await this.executor.execute(code, count, silent, events);
+    if (outcome.status === "ok") {
+      if (outcome.result && !silent) {
+        await this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
+      }
+      return { status: "ok", execution_count: count, user_expressions: {}, payload: [] };
+    }
+    await this.publish("error", { ...outcome.error }, msg);
+    if (c.stop_on_error !== false) this.abortQueuedExecutions();
+    return { status: "error", execution_count: count, ...outcome.error };
+  }
+
+  /** stop_on_error: every execute_request queued when a cell failed is answered `aborted` (only those). */
+  private abortQueuedExecutions(): void {
+    const aborted = this.shellQueue.filter((m) => m.header.msg_type === "execute_request");
+    const rest = this.shellQueue.filter((m) => m.header.msg_type !== "execute_request");
+    this.shellQueue.splice(0, this.shellQueue.length, ...rest);
+    for (const m of aborted) {
+      void this.publish("status", { execution_state: "busy" }, m);
+      void this.sink.send("shell", this.sink.create("execute_reply", { status: "aborted", execution_count: this.executionCount }, m));
+      void this.publish("status", { execution_state: "idle" }, m);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+// Runs the Python-driven tests (test/protocol: the real kernel through jupyter_client and nbclient)
+// with the default environment's pytest; `npm test` calls it after node's own test runner.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { DEFAULT_VENV } from "../python-env/config";
+
+const root = path.resolve(__dirname, "..", "..");
+const python = path.join(DEFAULT_VENV, "bin", "python");
+const r = spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", path.join(root, "test", "protocol"), ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+});
+if (r.error) {
+  process.stderr.write(`tspy: cannot run pytest with ${python}: ${r.error.message}; run \`npm install\` first\n`);
+  process.exit(1);
+}
+process.exit(r.status ?? 1);
