@@ -33,7 +33,7 @@ export class CellSyntaxError extends Error {
 export class TsRuntime {
   /** Top-level names declared by cells so far, in declaration order (for Python's `ts` and `dir(ts)`). */
   readonly declared = new Set<string>();
-  private readonly sourceMaps = new Map<string, { map: SourceMap; lines: string[] }>();
+  private readonly sourceMaps = new Map<string, { map: SourceMap; lines: string[]; wrapperLine: number }>();
   private readonly requireFromCwd: NodeJS.Require;
   private readonly requireFromKernel: NodeJS.Require;
 
@@ -113,7 +113,9 @@ export class TsRuntime {
       throw new CellSyntaxError({ ename: "SyntaxError", evalue: `${first.message} (line ${first.line}, column ${first.column})`, traceback });
     }
     for (const name of cell.declared) this.declared.add(name);
-    this.sourceMaps.set(fileName, { map: new SourceMap(JSON.parse(cell.sourceMap)), lines });
+    // The script's last line invokes the async wrapper; that frame is the kernel's, not the user's.
+    const wrapperLine = cell.code.trimEnd().split("\n").length;
+    this.sourceMaps.set(fileName, { map: new SourceMap(JSON.parse(cell.sourceMap)), lines, wrapperLine });
     const script = new vm.Script(cell.code, { filename: fileName });
     const promise = script.runInThisContext() as Promise<unknown>;
     return Promise.race([promise, interrupted]);
@@ -144,7 +146,7 @@ export class TsRuntime {
       if (!frame) continue;
       const [, fn, file, l, c] = frame;
       const cell = this.sourceMaps.get(file);
-      if (!cell) continue;
+      if (!cell || Number(l) === cell.wrapperLine) continue;
       const entry = cell.map.findEntry(Number(l) - 1, Number(c) - 1) as { originalLine?: number; originalColumn?: number };
       if (entry.originalLine === undefined) continue;
       const where = `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;

@@ -79,7 +79,9 @@ export function transformCell(source: string, fileName: string): TransformedCell
   }
   // The file was a module (it had import/export) before our transform removed those; TypeScript
   // then appends `export {};`, which a script cannot hold.
-  const code = result.outputText.replace(/^export \{\};\s*$/m, "").replace(/^\/\/# sourceMappingURL=.*$/m, "");
+  let code = result.outputText.replace(/^export \{\};\s*$/m, "").replace(/^\/\/# sourceMappingURL=.*$/m, "");
+  // Cells are strict code, as modules are, with or without an import (same line: keeps the source map's lines).
+  if (!code.startsWith('"use strict";')) code = `"use strict"; ${code}`;
   return { code, sourceMap: result.sourceMapText ?? "", declared: [...declared], errors: [] };
 }
 
@@ -218,9 +220,10 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
     }
   }
 
-  // The last expression statement is the cell's value.
+  // The cell's value is its last statement's, when that statement (as written) is an expression.
   const last = body[body.length - 1];
-  if (last && ts.isExpressionStatement(last)) {
+  const lastWritten = file.statements[file.statements.length - 1];
+  if (last && last === lastWritten && ts.isExpressionStatement(last)) {
     body[body.length - 1] = ts.setTextRange(f.createReturnStatement(last.expression), last);
   }
 

@@ -11,7 +11,7 @@ def test_restart_gives_a_fresh_kernel_that_serves(kernel, kc):
     err = execute(kc, "beforeRestart").error
     assert err["ename"] == "ReferenceError"
     assert execute(kc, "%%python\n6 * 7").result == "42"
-    assert execute(kc, "execution_after_restart = 1").reply["content"]["execution_count"] == 3
+    assert execute(kc, "const afterRestart = 1;").reply["content"]["execution_count"] == 3
 
 
 def test_shutdown_request_is_answered(kernel, kc):
