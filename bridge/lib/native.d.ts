@@ -1,0 +1,101 @@
+// Hand-written declarations of the raw tspy_bridge.node / tspy_loader.node exports. Only
+// bridge/lib/index.ts uses these; it validates every argument first (the C++ trusts its input).
+
+declare const handleBrand: unique symbol;
+/** An owned Python reference (a napi External of a PyHandle). Released by `release()` or GC. */
+export type PyHandle = { readonly [handleBrand]: "PyHandle" };
+
+declare const tokenBrand: unique symbol;
+/** Identifies one exported Py_buffer (a napi External of a BufferHolder), for `releaseBuffer`. */
+export type BufferToken = { readonly [tokenBrand]: "BufferToken" };
+
+/** What TS gives the addon once per thread (`setup`). */
+export interface Hooks {
+  /** Wraps a handle (owning a new reference) in a PyProxy. */
+  makeProxy(handle: PyHandle): unknown;
+  /** Builds the PythonError thrown for a Python exception (`traceback`: format_exception lines). */
+  makeError(type: string, value: string, traceback: string[]): unknown;
+  /** Class whose instances convert to Python float (`value: number`). */
+  PyFloat: abstract new (...args: never[]) => { readonly value: number };
+  /** Class of the kwargs marker (rejected by the converter outside a call's last argument). */
+  PyKwargs: abstract new (...args: never[]) => unknown;
+  /** The symbol under which a PyProxy answers its handle. */
+  handleKey: symbol;
+  /** Sentinel returned for "no such attribute/item/global" and "iterator exhausted". */
+  absent: object;
+  /** `Object.prototype`: objects with it (or a null prototype) convert to dict. */
+  objectPrototype: object;
+}
+
+/** The raw record returned by `getBuffer` (index.ts adds `release()`). */
+export interface RawBuffer {
+  /** TypedArray over the memory from the lowest- to the highest-addressed element. */
+  data: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  /** Elements per dimension. */
+  shape: number[];
+  /** Bytes between neighbours per dimension (may be negative). */
+  strides: number[];
+  /** Byte offset of element [0, ..., 0] from the start of `data`. */
+  offset: number;
+  /** numpy-style dtype name. */
+  dtype: string;
+  /** struct-module format string as the exporter gave it. */
+  format: string;
+  /** Bytes per element. */
+  itemsize: number;
+  readonly: boolean;
+  /** Absent for an empty buffer (nothing to release). */
+  token?: BufferToken;
+}
+
+// ---- tspy_loader.node ----
+export interface Loader {
+  /** dlopen(path, RTLD_NOW | RTLD_GLOBAL); throws Error with dlerror()'s text. */
+  loadLibrary(path: string): void;
+}
+
+// ---- tspy_bridge.node: lifetime, any thread ----
+export function setup(hooks: Hooks): void;
+/** Initialises CPython on this thread with program name `executable`; throws on another thread. */
+export function initialize(executable: string): void;
+export function isInitialized(): boolean;
+export function initializedHere(): boolean;
+export function interrupt(): void;
+export function clearInterrupt(): void;
+export function liveProxyCount(): number;
+export function liveJsRefCount(): number;
+export function setNamespace(get: (name: string) => unknown, set: (name: string, value: unknown) => void, keys: () => string[]): void;
+
+// ---- tspy_bridge.node: Python operations, only on the thread that initialised ----
+export function release(h: PyHandle): void;
+export function drain(): void;
+export function importModule(name: string): unknown;
+export function exec(code: string, globals: PyHandle | null): void;
+export function eval(code: string, globals: PyHandle | null): unknown;
+export function mainDict(): unknown;
+export function getGlobal(name: string): unknown;
+export function setGlobal(name: string, value: unknown): void;
+export function delGlobal(name: string): boolean;
+export function hasGlobal(name: string): boolean;
+export function getAttr(h: PyHandle, name: string): unknown;
+export function setAttr(h: PyHandle, name: string, value: unknown): void;
+export function delAttr(h: PyHandle, name: string): void;
+export function hasAttr(h: PyHandle, name: string): boolean;
+export function call(h: PyHandle, args: unknown[], kwargs: Record<string, unknown> | null): unknown;
+export function getItem(h: PyHandle, key: unknown): unknown;
+export function setItem(h: PyHandle, key: unknown, value: unknown): void;
+export function delItem(h: PyHandle, key: unknown): void;
+export function contains(h: PyHandle, key: unknown): boolean;
+export function str(h: PyHandle): string;
+export function repr(h: PyHandle): string;
+export function typeName(h: PyHandle): string;
+export function len(h: PyHandle): number;
+export function isCallable(h: PyHandle): boolean;
+export function iter(h: PyHandle): unknown;
+export function next(h: PyHandle): unknown;
+export function toJS(h: PyHandle, depth: number): unknown;
+export function tuple(items: unknown[]): unknown;
+export function toPython(value: unknown): unknown;
+export function dir(h: PyHandle): string[];
+export function getBuffer(h: PyHandle): RawBuffer;
+export function releaseBuffer(token: BufferToken, buffer: ArrayBufferLike): void;

@@ -1,0 +1,218 @@
+// Shared declarations of tspy_bridge: per-env state, process-wide Python state, the GIL helpers
+// and the one error-path pattern. Knows CPython and Node-API; knows nothing of Jupyter.
+//
+// Error-path pattern (used everywhere):
+//  * A failing Python C-API call leaves the Python error indicator set; the caller throws
+//    PyErrOccurred (through Check()/CheckInt()). Owned references live in PyRef, so unwinding
+//    cleans up. Every N-API entry point runs inside Entry(), which turns PyErrOccurred into a JS
+//    PythonError (or rethrows the original JS error for a JSError).
+//  * A failing JS operation throws Napi::Error (node-addon-api C++ exceptions). Every Python slot
+//    that touches JS runs inside PySlot(), which turns Napi::Error into tspy.JSError and returns
+//    the slot's error value; C++ exceptions never cross CPython frames.
+#pragma once
+#ifndef PY_SSIZE_T_CLEAN
+#define PY_SSIZE_T_CLEAN
+#endif
+#include <Python.h>
+#include <napi.h>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tspy {
+
+/** Thrown when a Python C-API call failed; the Python error indicator is set. */
+struct PyErrOccurred {};
+
+/** Returns p, or throws PyErrOccurred when p is NULL (the Python error is set). */
+inline PyObject* Check(PyObject* p) {
+  if (p == nullptr) throw PyErrOccurred();
+  return p;
+}
+/** Returns r, or throws PyErrOccurred when r < 0 (the Python error is set). */
+inline int CheckInt(int r) {
+  if (r < 0) throw PyErrOccurred();
+  return r;
+}
+/** Sets a Python exception of type `type` and throws PyErrOccurred. */
+[[noreturn]] inline void Raise(PyObject* type, const std::string& msg) {
+  PyErr_SetString(type, msg.c_str());
+  throw PyErrOccurred();
+}
+
+/** Owns one strong Python reference (steals the reference it is given). Needs the GIL to die. */
+class PyRef {
+ public:
+  PyRef() : p_(nullptr) {}
+  explicit PyRef(PyObject* stolen) : p_(stolen) {}
+  PyRef(const PyRef&) = delete;
+  PyRef& operator=(const PyRef&) = delete;
+  PyRef(PyRef&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  PyRef& operator=(PyRef&& o) noexcept {
+    if (this != &o) {
+      Py_XDECREF(p_);
+      p_ = o.p_;
+      o.p_ = nullptr;
+    }
+    return *this;
+  }
+  ~PyRef() { Py_XDECREF(p_); }
+  PyObject* get() const { return p_; }
+  /** Gives up ownership: returns the new reference. */
+  PyObject* release() {
+    PyObject* p = p_;
+    p_ = nullptr;
+    return p;
+  }
+  explicit operator bool() const { return p_ != nullptr; }
+
+ private:
+  PyObject* p_;
+};
+
+/** Per-Node-environment (per thread) state, the addon's instance data. Never freed (Python
+ *  objects may point at it after the env died); `alive` turns false at env teardown. */
+struct EnvState {
+  napi_env env = nullptr;
+  std::thread::id thread;
+  std::atomic<bool> alive{true};
+  Napi::ObjectReference hooks;  // see native.d.ts `Hooks`
+  Napi::FunctionReference nsGet, nsSet, nsKeys;
+};
+
+/** The EnvState of the calling thread's env. */
+EnvState* State(Napi::Env env);
+
+/** An owned Python reference held by a JS PyProxy (inside a napi External). */
+struct PyHandle {
+  PyObject* obj;  // new reference, or nullptr once released
+};
+
+/** A Py_buffer exported to JS as an external ArrayBuffer. */
+struct BufferHolder {
+  Py_buffer view;
+  bool released = false;
+};
+
+// ---- process-wide Python state -------------------------------------------------------------
+extern std::atomic<bool> g_initialized;
+extern EnvState* g_pyEnv;  // the env whose thread initialised Python
+extern std::atomic<long> g_liveProxies;
+extern std::atomic<long> g_liveJsRefs;
+extern PyObject* g_JSError;        // tspy.JSError (strong, immortal)
+extern PyObject* g_JsObjectType;   // tspy.JsObject
+extern PyObject* g_JsFunctionType; // tspy.JsFunction
+extern PyObject* g_JsBufferType;   // tspy.JsBuffer
+
+/** Queues a Py_DECREF for the next bridge entry (callable without the GIL, any thread). */
+void QueueDecref(PyObject* obj);
+/** Queues a PyBuffer_Release + delete of `h` for the next bridge entry (no GIL needed). */
+void QueueBufferRelease(BufferHolder* h);
+/** Deletes a napi_ref now when on its env's thread, else queues it (no GIL needed). */
+void ReleaseJsRef(EnvState* st, napi_ref ref);
+/** Runs the queued decrefs / buffer releases / ref deletions. GIL held. */
+void DrainQueues(EnvState* st);
+
+/** Takes the GIL for a bridge entry (PyGILState_Ensure) and drains the queues. */
+class GilScope {
+ public:
+  explicit GilScope(EnvState* st) : state_(PyGILState_Ensure()) { DrainQueues(st); }
+  ~GilScope() { PyGILState_Release(state_); }
+  GilScope(const GilScope&) = delete;
+
+ private:
+  PyGILState_STATE state_;
+};
+
+/** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit. */
+class GilRelease {
+ public:
+  GilRelease() : ts_(PyEval_SaveThread()) {}
+  ~GilRelease() { PyEval_RestoreThread(ts_); }
+  GilRelease(const GilRelease&) = delete;
+
+ private:
+  PyThreadState* ts_;
+};
+
+/** Throws a JS Error unless Python was initialised by this env's thread. */
+EnvState* RequirePyEnv(Napi::Env env);
+
+/** Converts the pending Python error (indicator set) into a thrown Napi::Error holding a
+ *  PythonError, or the original JS value of a JSError. Clears the indicator. GIL held. */
+[[noreturn]] void ThrowPythonError(Napi::Env env);
+
+/** Sets tspy.JSError from a JS exception value. GIL held. Never throws. */
+void SetJsErrorAsPython(EnvState* st, Napi::Value err);
+
+/** Runs f() as a bridge entry: checks the env, takes the GIL, drains queues, and converts a
+ *  Python error into a JS exception. */
+template <typename F>
+Napi::Value Entry(const Napi::CallbackInfo& info, F f) {
+  Napi::Env env = info.Env();
+  EnvState* st = RequirePyEnv(env);
+  GilScope gil(st);
+  try {
+    return f(env, st);
+  } catch (PyErrOccurred&) {
+    ThrowPythonError(env);
+  }
+}
+
+/** Runs f() inside a Python slot that touches JS; returns `err` with a Python exception set on
+ *  failure. GIL held on entry and exit. */
+template <typename R, typename F>
+R PySlot(EnvState* st, R err, F f) {
+  try {
+    return f();
+  } catch (PyErrOccurred&) {
+    return err;
+  } catch (Napi::Error& e) {
+    SetJsErrorAsPython(st, e.Value());
+    return err;
+  } catch (std::exception& e) {
+    PyErr_SetString(PyExc_RuntimeError, e.what());
+    return err;
+  }
+}
+
+// ---- conversions ------------------------------------------------------------------------------
+/** Python -> JS for a borrowed `o`: None/bool/int/float/str converted, JS wrappers unwrapped,
+ *  anything else a new PyProxy owning a new reference. GIL held. */
+Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o);
+/** Deep Python -> JS (list/tuple -> Array, dict -> object) down to `depth` levels. GIL held. */
+Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, double depth, int level = 0);
+/** Returns a JS PyProxy owning `stolen` (a new reference, stolen). GIL held. */
+Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen);
+/** JS -> Python: returns a new reference (throws PyErrOccurred / Napi::Error). `self` is the
+ *  `this` a JS function will be called with when it came from a property read. GIL held. */
+PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(),
+                    int level = 0);
+/** Borrowed PyObject of a PyProxy's handle External; throws a JS Error if destroyed. */
+PyObject* HandleObj(Napi::Value handle);
+/** The PyObject behind a JS value when it is a PyProxy (borrowed), else nullptr. */
+PyObject* ProxyObj(Napi::Env env, EnvState* st, Napi::Value v);
+
+// ---- Python types wrapping JS values (jsproxy.cc) --------------------------------------------------
+/** Creates the tspy types and JSError and returns the new `tspy` module (new reference). */
+PyObject* CreateTspyModule();
+/** New reference to a tspy.JsObject / JsFunction (when v is a function) wrapping v. */
+PyObject* NewJsObject(EnvState* st, Napi::Value v, Napi::Value self);
+/** New reference to a tspy.JsBuffer over the memory of a TypedArray/ArrayBuffer/DataView. */
+PyObject* NewJsBuffer(EnvState* st, Napi::Value v);
+/** The JS value a tspy.JsObject/JsFunction/JsBuffer wraps, if `o` is one of this env's. */
+bool UnwrapJs(EnvState* st, PyObject* o, Napi::Value* out);
+
+// ---- buffers (buffer.cc) -------------------------------------------------------------------
+/** getBuffer(): the buffer-protocol view of `o` as a JS record over the same memory. GIL held. */
+Napi::Value GetBuffer(Napi::Env env, PyObject* o);
+/** Releases a buffer from GetBuffer now (detaches its ArrayBuffer). GIL held. */
+void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab);
+
+// ---- interrupt / init (interp.cc) ---------------------------------------------------------
+Napi::Object InitOps(Napi::Env env, Napi::Object exports);
+
+}  // namespace tspy

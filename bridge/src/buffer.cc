@@ -1,0 +1,170 @@
+// getBuffer(): the Python buffer protocol exported to JS as a TypedArray over the same memory.
+// The Py_buffer lives until release() or until the ArrayBuffer is collected (then its release is
+// queued for the next bridge entry, which holds the GIL).
+#include <cstring>
+
+#include "bridge.h"
+
+namespace tspy {
+
+struct DtypeInfo {
+  const char* dtype;
+  napi_typedarray_type type;
+};
+
+// Maps a struct-module format (with an optional native/little-endian prefix) and itemsize to
+// a numpy dtype name and TypedArray kind. Returns false when unsupported.
+static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
+  if (fmt == nullptr) fmt = "B";
+  if (*fmt == '@' || *fmt == '=' || *fmt == '<') fmt++;
+  if (std::strlen(fmt) != 1) return false;
+  char c = fmt[0];
+  auto intOf = [&](bool isSigned) -> bool {
+    switch (itemsize) {
+      case 1: *out = {isSigned ? "int8" : "uint8", isSigned ? napi_int8_array : napi_uint8_array}; return true;
+      case 2: *out = {isSigned ? "int16" : "uint16", isSigned ? napi_int16_array : napi_uint16_array}; return true;
+      case 4: *out = {isSigned ? "int32" : "uint32", isSigned ? napi_int32_array : napi_uint32_array}; return true;
+      case 8: *out = {isSigned ? "int64" : "uint64", isSigned ? napi_bigint64_array : napi_biguint64_array}; return true;
+      default: return false;
+    }
+  };
+  switch (c) {
+    case 'b': case 'h': case 'i': case 'l': case 'q': case 'n': return intOf(true);
+    case 'B': case 'H': case 'I': case 'L': case 'Q': case 'N': return intOf(false);
+    case '?':
+      if (itemsize != 1) return false;
+      *out = {"bool", napi_uint8_array};
+      return true;
+    case 'e':
+      if (itemsize != 2) return false;
+      *out = {"float16", napi_uint16_array};  // raw IEEE half bits: Node 20 has no Float16Array
+      return true;
+    case 'f':
+      if (itemsize != 4) return false;
+      *out = {"float32", napi_float32_array};
+      return true;
+    case 'd':
+      if (itemsize != 8) return false;
+      *out = {"float64", napi_float64_array};
+      return true;
+    default:
+      return false;
+  }
+}
+
+static void BufferFinalize(Napi::Env, void*, BufferHolder* h) {
+  // JS GC (on an immediate, JS thread): never touch Python here.
+  if (h->released) {
+    delete h;
+  } else {
+    h->released = true;
+    g_liveProxies--;
+    QueueBufferRelease(h);
+  }
+}
+
+Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
+  auto* h = new BufferHolder();
+  if (PyObject_GetBuffer(o, &h->view, PyBUF_RECORDS_RO) < 0) {
+    delete h;
+    throw PyErrOccurred();
+  }
+  Py_buffer& v = h->view;
+  const std::string format = v.format ? v.format : "B";
+  const Py_ssize_t itemsize = v.itemsize;
+  const bool readonly = v.readonly != 0;
+  auto fail = [&](const std::string& msg) {
+    PyBuffer_Release(&v);
+    delete h;
+    throw Napi::TypeError::New(env, "tspy: getBuffer(): " + msg);
+  };
+  DtypeInfo info;
+  if (!LookupFormat(v.format, v.itemsize, &info)) {
+    fail(std::string("unsupported buffer format '") + (v.format ? v.format : "B") + "' (itemsize " +
+         std::to_string(v.itemsize) + ")");
+  }
+  int ndim = v.ndim;
+  std::vector<Py_ssize_t> shape, strides;
+  if (ndim == 0) {
+    // A scalar buffer: one element.
+  } else {
+    for (int i = 0; i < ndim; i++) shape.push_back(v.shape ? v.shape[i] : v.len / v.itemsize);
+    if (v.strides) {
+      for (int i = 0; i < ndim; i++) strides.push_back(v.strides[i]);
+    } else {
+      strides.assign(ndim, 0);
+      Py_ssize_t s = v.itemsize;
+      for (int i = ndim - 1; i >= 0; i--) {
+        strides[i] = s;
+        s *= shape[i];
+      }
+    }
+  }
+  Py_ssize_t count = 1, minOff = 0, maxOff = 0;
+  for (int i = 0; i < ndim; i++) {
+    count *= shape[i];
+    if (strides[i] % v.itemsize != 0) fail("strides are not a multiple of the itemsize");
+    if (shape[i] > 0) {
+      Py_ssize_t last = strides[i] * (shape[i] - 1);
+      if (last < 0) minOff += last;
+      else maxOff += last;
+    }
+  }
+  Napi::ArrayBuffer ab;
+  Py_ssize_t offset = 0;
+  size_t nbytes = 0;
+  if (count == 0) {
+    PyBuffer_Release(&v);
+    h->released = true;
+    ab = Napi::ArrayBuffer::New(env, 0);
+    delete h;
+    h = nullptr;
+  } else {
+    nbytes = static_cast<size_t>(maxOff - minOff + v.itemsize);
+    offset = -minOff;
+    char* start = static_cast<char*>(v.buf) + minOff;
+    ab = Napi::ArrayBuffer::New(env, start, nbytes, BufferFinalize, h);
+    g_liveProxies++;
+  }
+  size_t elements = nbytes / static_cast<size_t>(itemsize);
+  Napi::TypedArray data;
+  switch (info.type) {
+    case napi_int8_array: data = Napi::Int8Array::New(env, elements, ab, 0); break;
+    case napi_uint8_array: data = Napi::Uint8Array::New(env, elements, ab, 0); break;
+    case napi_int16_array: data = Napi::Int16Array::New(env, elements, ab, 0); break;
+    case napi_uint16_array: data = Napi::Uint16Array::New(env, elements, ab, 0); break;
+    case napi_int32_array: data = Napi::Int32Array::New(env, elements, ab, 0); break;
+    case napi_uint32_array: data = Napi::Uint32Array::New(env, elements, ab, 0); break;
+    case napi_float32_array: data = Napi::Float32Array::New(env, elements, ab, 0); break;
+    case napi_float64_array: data = Napi::Float64Array::New(env, elements, ab, 0); break;
+    case napi_bigint64_array: data = Napi::BigInt64Array::New(env, elements, ab, 0); break;
+    case napi_biguint64_array: data = Napi::BigUint64Array::New(env, elements, ab, 0); break;
+    default: break;
+  }
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("data", data);
+  Napi::Array jshape = Napi::Array::New(env, shape.size()), jstrides = Napi::Array::New(env, strides.size());
+  for (size_t i = 0; i < shape.size(); i++) {
+    jshape.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(shape[i])));
+    jstrides.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(strides[i])));
+  }
+  r.Set("shape", jshape);
+  r.Set("strides", jstrides);
+  r.Set("offset", Napi::Number::New(env, static_cast<double>(offset)));
+  r.Set("dtype", Napi::String::New(env, info.dtype));
+  r.Set("format", Napi::String::New(env, format));
+  r.Set("itemsize", Napi::Number::New(env, static_cast<double>(itemsize)));
+  r.Set("readonly", Napi::Boolean::New(env, readonly));
+  if (h != nullptr) r.Set("token", Napi::External<BufferHolder>::New(env, h));
+  return r;
+}
+
+void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab) {
+  if (h->released) return;
+  napi_detach_arraybuffer(env, ab);  // JS can no longer reach the memory
+  PyBuffer_Release(&h->view);
+  h->released = true;
+  g_liveProxies--;
+}
+
+}  // namespace tspy

@@ -1,0 +1,346 @@
+// Interpreter lifetime and process-wide state: initialisation (no signal handlers), the GIL
+// entry helpers' queues, interrupts through pending calls, and the Python->JS error path.
+// Knows nothing of Jupyter or of the TS proxy shapes (those come in through `hooks`).
+#include <cstring>
+
+#include "bridge.h"
+
+namespace tspy {
+
+std::atomic<bool> g_initialized{false};
+EnvState* g_pyEnv = nullptr;
+std::atomic<long> g_liveProxies{0};
+std::atomic<long> g_liveJsRefs{0};
+PyObject* g_JSError = nullptr;
+PyObject* g_JsObjectType = nullptr;
+PyObject* g_JsFunctionType = nullptr;
+PyObject* g_JsBufferType = nullptr;
+
+static std::atomic<bool> g_interrupt{false};
+static std::atomic<bool> g_pendingQueued{false};
+static std::atomic<bool> g_nudging{false};
+
+static std::mutex g_queueMutex;
+static std::vector<PyObject*> g_decrefs;
+static std::vector<BufferHolder*> g_bufferReleases;
+static std::vector<std::pair<EnvState*, napi_ref>> g_refDeletes;
+
+EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
+
+void QueueDecref(PyObject* obj) {
+  std::lock_guard<std::mutex> lock(g_queueMutex);
+  g_decrefs.push_back(obj);
+}
+
+void QueueBufferRelease(BufferHolder* h) {
+  std::lock_guard<std::mutex> lock(g_queueMutex);
+  g_bufferReleases.push_back(h);
+}
+
+void ReleaseJsRef(EnvState* st, napi_ref ref) {
+  if (ref == nullptr || st == nullptr || !st->alive) return;
+  if (std::this_thread::get_id() == st->thread) {
+    napi_delete_reference(st->env, ref);
+  } else {
+    std::lock_guard<std::mutex> lock(g_queueMutex);
+    g_refDeletes.emplace_back(st, ref);
+  }
+}
+
+void DrainQueues(EnvState* st) {
+  // Loop: a decref may run __del__ code that queues more work.
+  for (int round = 0; round < 8; round++) {
+    std::vector<PyObject*> decrefs;
+    std::vector<BufferHolder*> buffers;
+    std::vector<std::pair<EnvState*, napi_ref>> refs;
+    {
+      std::lock_guard<std::mutex> lock(g_queueMutex);
+      if (g_decrefs.empty() && g_bufferReleases.empty() && g_refDeletes.empty()) return;
+      decrefs.swap(g_decrefs);
+      buffers.swap(g_bufferReleases);
+      for (auto& r : g_refDeletes) {
+        if (r.first == st || !r.first->alive) {
+          if (r.first->alive) napi_delete_reference(st->env, r.second);
+        } else {
+          refs.push_back(r);
+        }
+      }
+      g_refDeletes.swap(refs);
+      if (decrefs.empty() && buffers.empty()) return;
+    }
+    for (BufferHolder* h : buffers) {
+      PyBuffer_Release(&h->view);
+      delete h;
+    }
+    for (PyObject* o : decrefs) Py_DECREF(o);
+  }
+}
+
+EnvState* RequirePyEnv(Napi::Env env) {
+  EnvState* st = State(env);
+  if (!g_initialized || g_pyEnv != st) {
+    throw Napi::Error::New(env, g_initialized
+                                    ? "tspy: Python was initialised on another thread; only that thread may use py"
+                                    : "tspy: Python is not initialised; call initialize() first");
+  }
+  return st;
+}
+
+// ---- Python error -> JS -----------------------------------------------------------------------
+
+// Returns a new reference to str(o), or nullptr (error cleared).
+static std::string SafeStr(PyObject* o) {
+  PyRef s(PyObject_Str(o));
+  if (!s) {
+    PyErr_Clear();
+    return "<unprintable>";
+  }
+  const char* c = PyUnicode_AsUTF8(s.get());
+  if (c == nullptr) {
+    PyErr_Clear();
+    return "<unprintable>";
+  }
+  return c;
+}
+
+void ThrowPythonError(Napi::Env env) {
+  EnvState* st = State(env);
+  PyObject *t = nullptr, *v = nullptr, *tb = nullptr;
+  PyErr_Fetch(&t, &v, &tb);
+  if (t == nullptr) throw Napi::Error::New(env, "tspy: a Python call failed without an exception");
+  PyErr_NormalizeException(&t, &v, &tb);
+  if (tb != nullptr && v != nullptr) PyException_SetTraceback(v, tb);
+  PyRef type(t), value(v), trace(tb);
+
+  // A JSError that Python did not catch: rethrow the original JS value.
+  if (value && PyObject_IsInstance(value.get(), g_JSError) == 1) {
+    PyRef js(PyObject_GetAttrString(value.get(), "js_error"));
+    if (js) {
+      Napi::Value orig;
+      try {
+        orig = Python2Js(env, st, js.get());
+      } catch (PyErrOccurred&) {
+      }
+      if (!orig.IsEmpty()) throw Napi::Error(env, orig);
+    }
+    PyErr_Clear();
+  }
+
+  std::string typeName = "Exception";
+  {
+    PyRef n(PyObject_GetAttrString(type.get(), "__name__"));
+    if (n && PyUnicode_Check(n.get())) typeName = PyUnicode_AsUTF8(n.get());
+    else PyErr_Clear();
+  }
+  std::string valueStr = value ? SafeStr(value.get()) : "";
+
+  Napi::Array lines = Napi::Array::New(env);
+  {
+    PyRef tbmod(PyImport_ImportModule("traceback"));
+    PyRef list;
+    if (tbmod) {
+      list = PyRef(PyObject_CallMethod(tbmod.get(), "format_exception", "OOO", type.get(),
+                                       value ? value.get() : Py_None, trace ? trace.get() : Py_None));
+    }
+    if (list && PyList_Check(list.get())) {
+      for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list.get()); i++) {
+        const char* s = PyUnicode_AsUTF8(PyList_GET_ITEM(list.get(), i));
+        if (s == nullptr) {
+          PyErr_Clear();
+          continue;
+        }
+        lines.Set(lines.Length(), Napi::String::New(env, s));
+      }
+    } else {
+      PyErr_Clear();
+      lines.Set(0u, Napi::String::New(env, typeName + ": " + valueStr + "\n"));
+    }
+  }
+  Napi::Function makeError = st->hooks.Value().Get("makeError").As<Napi::Function>();
+  Napi::Value err = makeError.Call({Napi::String::New(env, typeName), Napi::String::New(env, valueStr), lines});
+  throw Napi::Error(env, err);
+}
+
+// ---- interrupt ------------------------------------------------------------------------------
+
+// Pending call run by the Python main thread (the executor) at a bytecode boundary.
+static int InterruptPending(void*) {
+  g_pendingQueued = false;
+  if (g_interrupt.exchange(false)) {
+    PyErr_SetNone(PyExc_KeyboardInterrupt);
+    return -1;
+  }
+  return 0;
+}
+
+// interrupt(): any thread, GIL not needed. No-op before initialisation.
+static Napi::Value Interrupt(const Napi::CallbackInfo& info) {
+  if (!g_initialized) return info.Env().Undefined();
+  g_interrupt = true;
+  if (!g_pendingQueued.exchange(true)) {
+    if (Py_AddPendingCall(InterruptPending, nullptr) != 0) g_pendingQueued = false;
+  }
+  // CPython <= 3.11 only sets the eval breaker for a pending call when the *calling* thread is
+  // Python's main thread; the executor notices it when it next takes the GIL. So make it do so:
+  // a short-lived helper thread takes and drops the GIL (forcing a switch), so that this thread
+  // (the kernel's socket thread) never blocks on the GIL itself.
+  if (!g_nudging.exchange(true)) {
+    std::thread([] {
+      PyGILState_STATE s = PyGILState_Ensure();
+      PyGILState_Release(s);
+      g_nudging = false;
+    }).detach();
+  }
+  return info.Env().Undefined();
+}
+
+// clearInterrupt(): any thread.
+static Napi::Value ClearInterrupt(const Napi::CallbackInfo& info) {
+  g_interrupt = false;
+  return info.Env().Undefined();
+}
+
+// ---- initialisation -------------------------------------------------------------------------
+
+static const char* kBootstrap = R"PY(
+import sys, types, tspy
+
+class _TsModule(types.ModuleType):
+    """The TypeScript side of tspy: `ts.x` reads the TS value x, `ts.x = v` sets it."""
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return tspy._ns_get(name)
+
+    def __setattr__(self, name, value):
+        if name.startswith("__") and name.endswith("__"):
+            return super().__setattr__(name, value)
+        tspy._ns_set(name, value)
+
+    def __dir__(self):
+        return sorted(tspy._ns_keys())
+
+_ts = _TsModule("ts", "The TypeScript namespace of the tspy kernel.")
+sys.modules["ts"] = _ts
+import __main__
+__main__.ts = _ts
+del _ts
+)PY";
+
+// initialize(executable: string): initialises CPython on the calling thread; idempotent on that
+// thread; throws a JS Error from another thread or when CPython fails to start.
+static Napi::Value Initialize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  EnvState* st = State(env);
+  if (g_initialized) {
+    if (g_pyEnv == st) return env.Undefined();
+    throw Napi::Error::New(env, "tspy: Python is already initialised on another thread; a process has one interpreter, used from the thread that initialised it");
+  }
+  std::string exe = info[0].As<Napi::String>().Utf8Value();
+
+  PyConfig config;
+  PyConfig_InitPythonConfig(&config);
+  config.install_signal_handlers = 0;
+  config.parse_argv = 0;
+  PyStatus status = PyConfig_SetBytesString(&config, &config.program_name, exe.c_str());
+  if (!PyStatus_Exception(status)) status = Py_InitializeFromConfig(&config);
+  PyConfig_Clear(&config);
+  if (PyStatus_Exception(status)) {
+    std::string msg = "tspy: CPython failed to initialise";
+    if (status.func) msg += std::string(" in ") + status.func;
+    if (status.err_msg) msg += std::string(": ") + status.err_msg;
+    throw Napi::Error::New(env, msg);
+  }
+  // We hold the GIL now.
+  g_pyEnv = st;
+  g_initialized = true;
+  bool ok = true;
+  {
+    PyRef mod(CreateTspyModule());
+    if (!mod || PyDict_SetItemString(PyImport_GetModuleDict(), "tspy", mod.get()) < 0) ok = false;
+    if (ok) {
+      PyRef globals(PyDict_New());
+      PyRef r(globals ? PyRun_String(kBootstrap, Py_file_input, globals.get(), globals.get()) : nullptr);
+      if (!r) ok = false;
+    }
+  }
+  if (!ok) {
+    std::string msg = "tspy: bootstrap of the ts module failed";
+    PyObject *t, *v, *tb;
+    PyErr_Fetch(&t, &v, &tb);
+    if (v) msg += ": " + SafeStr(v);
+    Py_XDECREF(t);
+    Py_XDECREF(v);
+    Py_XDECREF(tb);
+    PyEval_SaveThread();
+    throw Napi::Error::New(env, msg);
+  }
+  PyEval_SaveThread();  // from now on every entry takes the GIL with PyGILState_Ensure
+  return env.Undefined();
+}
+
+static Napi::Value IsInitialized(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), g_initialized.load());
+}
+
+static Napi::Value InitializedHere(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), g_initialized && g_pyEnv == State(info.Env()));
+}
+
+static Napi::Value LiveProxyCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(g_liveProxies.load()));
+}
+
+static Napi::Value LiveJsRefCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(g_liveJsRefs.load()));
+}
+
+// setup(hooks): stores the TS hooks for this env (see native.d.ts).
+static Napi::Value Setup(const Napi::CallbackInfo& info) {
+  EnvState* st = State(info.Env());
+  st->hooks = Napi::Persistent(info[0].As<Napi::Object>());
+  return info.Env().Undefined();
+}
+
+// setNamespace(get, set, keys): the functions behind Python's `ts` module.
+static Napi::Value SetNamespace(const Napi::CallbackInfo& info) {
+  EnvState* st = State(info.Env());
+  st->nsGet = Napi::Persistent(info[0].As<Napi::Function>());
+  st->nsSet = Napi::Persistent(info[1].As<Napi::Function>());
+  st->nsKeys = Napi::Persistent(info[2].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+// Instance-data finalizer at env teardown (worker exit): marks the state dead, keeps it allocated.
+static void EnvTeardown(Napi::Env, EnvState* s) {
+  s->alive = false;
+  s->hooks.Reset();
+  s->nsGet.Reset();
+  s->nsSet.Reset();
+  s->nsKeys.Reset();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* st = new EnvState();
+  st->env = env;
+  st->thread = std::this_thread::get_id();
+  // The EnvState outlives the env (Python objects may point at it): only mark it dead.
+  env.SetInstanceData<EnvState, EnvTeardown>(st);
+  exports.Set("setup", Napi::Function::New(env, Setup, "setup"));
+  exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
+  exports.Set("isInitialized", Napi::Function::New(env, IsInitialized, "isInitialized"));
+  exports.Set("initializedHere", Napi::Function::New(env, InitializedHere, "initializedHere"));
+  exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));
+  exports.Set("clearInterrupt", Napi::Function::New(env, ClearInterrupt, "clearInterrupt"));
+  exports.Set("liveProxyCount", Napi::Function::New(env, LiveProxyCount, "liveProxyCount"));
+  exports.Set("liveJsRefCount", Napi::Function::New(env, LiveJsRefCount, "liveJsRefCount"));
+  exports.Set("setNamespace", Napi::Function::New(env, SetNamespace, "setNamespace"));
+  return InitOps(env, exports);
+}
+
+}  // namespace tspy
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) { return tspy::Init(env, exports); }
+
+NODE_API_MODULE(tspy_bridge, InitModule)

@@ -1,0 +1,103 @@
+// js2python: JS values to Python objects. Scalars, arrays and plain objects are converted;
+// TypedArrays/ArrayBuffers share memory through tspy.JsBuffer; functions and other objects are
+// wrapped as tspy.JsFunction / tspy.JsObject. PyProxies give back their own PyObject.
+#include <cmath>
+
+#include "bridge.h"
+
+namespace tspy {
+
+PyObject* ProxyObj(Napi::Env env, EnvState* st, Napi::Value v) {
+  if (!v.IsFunction()) return nullptr;
+  Napi::Value key = st->hooks.Value().Get("handleKey");
+  Napi::Value h = v.As<Napi::Object>().Get(key);
+  if (!h.IsExternal()) return nullptr;
+  return HandleObj(h);
+}
+
+static bool InstanceOfHook(EnvState* st, Napi::Object o, const char* name) {
+  Napi::Value cls = st->hooks.Value().Get(name);
+  return cls.IsFunction() && o.InstanceOf(cls.As<Napi::Function>());
+}
+
+PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self, int level) {
+  if (level > 1000) Raise(PyExc_RecursionError, "tspy: JS value nested deeper than 1000 levels (a cycle?)");
+  switch (v.Type()) {
+    case napi_undefined:
+    case napi_null:
+      Py_RETURN_NONE;
+    case napi_boolean:
+      return PyBool_FromLong(v.As<Napi::Boolean>().Value());
+    case napi_number: {
+      double d = v.As<Napi::Number>().DoubleValue();
+      // Pyodide's rule: an integral, safe number becomes int, anything else float.
+      if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= 9007199254740991.0) {
+        return Check(PyLong_FromLongLong(static_cast<long long>(d)));
+      }
+      return Check(PyFloat_FromDouble(d));
+    }
+    case napi_bigint: {
+      std::string digits = v.ToString().Utf8Value();
+      return Check(PyLong_FromString(digits.c_str(), nullptr, 10));
+    }
+    case napi_string: {
+      std::string s = v.As<Napi::String>().Utf8Value();
+      return Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
+    }
+    case napi_symbol:
+      Raise(PyExc_TypeError, "tspy: a JS symbol has no Python equivalent");
+    case napi_external:
+      Raise(PyExc_TypeError, "tspy: a JS external (native handle) has no Python equivalent");
+    case napi_function: {
+      PyObject* o = ProxyObj(env, st, v);
+      if (o != nullptr) return Py_NewRef(o);
+      return NewJsObject(st, v, self);
+    }
+    case napi_object:
+      break;
+    default:
+      Raise(PyExc_TypeError, "tspy: unsupported JS value type");
+  }
+  Napi::Object obj = v.As<Napi::Object>();
+  if (v.IsTypedArray() || v.IsArrayBuffer() || v.IsDataView()) return NewJsBuffer(st, v);
+  if (InstanceOfHook(st, obj, "PyFloat")) {
+    return Check(PyFloat_FromDouble(obj.Get("value").As<Napi::Number>().DoubleValue()));
+  }
+  if (InstanceOfHook(st, obj, "PyKwargs")) {
+    Raise(PyExc_TypeError, "tspy: py.kwargs(...) is only valid as the last argument of a call");
+  }
+  if (v.IsArray()) {
+    Napi::Array arr = v.As<Napi::Array>();
+    uint32_t n = arr.Length();
+    PyRef list(Check(PyList_New(n)));
+    for (uint32_t i = 0; i < n; i++) {
+      PyList_SET_ITEM(list.get(), i, Js2Python(env, st, arr.Get(i), Napi::Value(), level + 1));
+    }
+    return list.release();
+  }
+  napi_value proto;
+  NAPI_THROW_IF_FAILED(env, napi_get_prototype(env, obj, &proto), nullptr);
+  Napi::Value protoV(env, proto);
+  if (protoV.IsNull() || protoV.StrictEquals(st->hooks.Value().Get("objectPrototype"))) {
+    // A plain object -> dict of its own enumerable string keys.
+    napi_value names;
+    NAPI_THROW_IF_FAILED(env,
+                         napi_get_all_property_names(env, obj, napi_key_own_only,
+                                                     static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                                                     napi_key_numbers_to_strings, &names),
+                         nullptr);
+    Napi::Array keys(env, names);
+    PyRef dict(Check(PyDict_New()));
+    for (uint32_t i = 0; i < keys.Length(); i++) {
+      Napi::Value k = keys.Get(i);
+      std::string ks = k.As<Napi::String>().Utf8Value();
+      PyRef pk(Check(PyUnicode_FromStringAndSize(ks.data(), static_cast<Py_ssize_t>(ks.size()))));
+      PyRef pv(Js2Python(env, st, obj.Get(k), Napi::Value(), level + 1));
+      CheckInt(PyDict_SetItem(dict.get(), pk.get(), pv.get()));
+    }
+    return dict.release();
+  }
+  return NewJsObject(st, v, Napi::Value());
+}
+
+}  // namespace tspy

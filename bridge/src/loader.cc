@@ -1,0 +1,26 @@
+// tspy_loader: dlopens a shared library with RTLD_NOW | RTLD_GLOBAL so that libpython's symbols
+// serve both tspy_bridge.node and Python's C extension modules. Knows nothing of Python.
+#include <dlfcn.h>
+#include <napi.h>
+
+#include <string>
+
+// loadLibrary(path: string): void. Throws Error with dlerror()'s text when dlopen fails.
+// The handle is never closed: the library stays loaded for the life of the process.
+static Napi::Value LoadLibrary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL);
+  if (handle == nullptr) {
+    const char* err = dlerror();
+    throw Napi::Error::New(env, std::string("tspy: cannot load ") + path + ": " + (err ? err : "unknown dlopen error"));
+  }
+  return env.Undefined();
+}
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("loadLibrary", Napi::Function::New(env, LoadLibrary, "loadLibrary"));
+  return exports;
+}
+
+NODE_API_MODULE(tspy_loader, Init)

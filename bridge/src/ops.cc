@@ -1,0 +1,397 @@
+// The operations behind a PyProxy and `py`: import, exec/eval, attributes, items, calls,
+// iteration, str/repr, deep conversion, buffers and handle release. Each is a bridge entry
+// (Entry(): GIL taken, queues drained, Python errors become PythonError). Arguments were
+// validated in TypeScript; handles are napi Externals of PyHandle.
+#include <cmath>
+
+#include "bridge.h"
+
+namespace tspy {
+
+static std::atomic<long> g_inputCounter{0};
+
+static PyRef Str(const Napi::Value& v) {
+  std::string s = v.As<Napi::String>().Utf8Value();
+  return PyRef(Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size()))));
+}
+
+static Napi::Value Absent(EnvState* st) { return st->hooks.Value().Get("absent"); }
+
+// Borrowed: __main__.__dict__.
+static PyObject* MainDict() {
+  PyObject* main = Check(PyImport_AddModule("__main__"));  // borrowed
+  return PyModule_GetDict(main);                            // borrowed
+}
+
+// Borrowed: the globals dict given as a handle, or __main__.__dict__ when undefined/null.
+static PyObject* GlobalsArg(const Napi::Value& v) {
+  if (v.IsUndefined() || v.IsNull()) return MainDict();
+  return HandleObj(v);
+}
+
+// release(handle): drops the proxy's reference now (destroy()). Idempotent.
+static Napi::Value Release(const Napi::CallbackInfo& info) {
+  PyHandle* h = info[0].As<Napi::External<PyHandle>>().Data();
+  if (h->obj == nullptr) return info.Env().Undefined();
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyObject* o = h->obj;
+    h->obj = nullptr;
+    g_liveProxies--;
+    Py_DECREF(o);
+    return env.Undefined();
+  });
+}
+
+// importModule(name) -> PyProxy of the module (importlib.import_module).
+static Napi::Value ImportModule(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef name = Str(info[0]);
+    PyRef mod(Check(PyImport_Import(name.get())));
+    // PyImport_Import returns the top package for dotted names in old versions; use sys.modules.
+    PyObject* m = PyDict_GetItemWithError(PyImport_GetModuleDict(), name.get());  // borrowed
+    if (m == nullptr && PyErr_Occurred()) throw PyErrOccurred();
+    return Python2Js(env, st, m ? m : mod.get());
+  });
+}
+
+// Compiles `code` under a fresh "<python-input-N>" name registered in linecache, so tracebacks
+// show source lines. New reference to the code object.
+static PyObject* Compile(const std::string& code, int start) {
+  std::string filename = "<python-input-" + std::to_string(++g_inputCounter) + ">";
+  PyRef lc(PyImport_ImportModule("linecache"));
+  if (lc) {
+    PyRef cache(PyObject_GetAttrString(lc.get(), "cache"));
+    PyRef src(PyUnicode_FromStringAndSize(code.data(), static_cast<Py_ssize_t>(code.size())));
+    PyRef lines(src ? PyObject_CallMethod(src.get(), "splitlines", "O", Py_True) : nullptr);
+    PyRef entry(lines ? Py_BuildValue("(nOOs)", static_cast<Py_ssize_t>(code.size()), Py_None, lines.get(), filename.c_str())
+                      : nullptr);
+    if (!cache || !entry || PyDict_SetItemString(cache.get(), filename.c_str(), entry.get()) < 0) PyErr_Clear();
+  } else {
+    PyErr_Clear();
+  }
+  return Check(Py_CompileString(code.c_str(), filename.c_str(), start));
+}
+
+// exec(code, globals?) -> undefined.
+static Napi::Value Exec(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    std::string code = info[0].As<Napi::String>().Utf8Value();
+    PyObject* g = GlobalsArg(info[1]);
+    PyRef co(Compile(code, Py_file_input));
+    PyRef r(Check(PyEval_EvalCode(co.get(), g, g)));
+    return env.Undefined();
+  });
+}
+
+// eval(code, globals?) -> the converted value of the expression.
+static Napi::Value Eval(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    std::string code = info[0].As<Napi::String>().Utf8Value();
+    PyObject* g = GlobalsArg(info[1]);
+    PyRef co(Compile(code, Py_eval_input));
+    PyRef r(Check(PyEval_EvalCode(co.get(), g, g)));
+    return Python2Js(env, st, r.get());
+  });
+}
+
+// mainDict() -> PyProxy of __main__.__dict__.
+static Napi::Value MainDictOp(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value { return Python2Js(env, st, MainDict()); });
+}
+
+// getGlobal(name) -> value of __main__'s global, or hooks.absent.
+static Napi::Value GetGlobal(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef name = Str(info[0]);
+    PyObject* v = PyDict_GetItemWithError(MainDict(), name.get());  // borrowed
+    if (v == nullptr) {
+      if (PyErr_Occurred()) throw PyErrOccurred();
+      return Absent(st);
+    }
+    Py_INCREF(v);  // keep it alive while converting
+    PyRef keep(v);
+    return Python2Js(env, st, v);
+  });
+}
+
+// setGlobal(name, value): __main__.name = value.
+static Napi::Value SetGlobal(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef name = Str(info[0]);
+    PyRef v(Js2Python(env, st, info[1]));
+    CheckInt(PyDict_SetItem(MainDict(), name.get(), v.get()));
+    return env.Undefined();
+  });
+}
+
+// delGlobal(name) -> whether it existed.
+static Napi::Value DelGlobal(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyRef name = Str(info[0]);
+    int has = CheckInt(PyDict_Contains(MainDict(), name.get()));
+    if (has) CheckInt(PyDict_DelItem(MainDict(), name.get()));
+    return Napi::Boolean::New(env, has != 0);
+  });
+}
+
+// hasGlobal(name) -> boolean.
+static Napi::Value HasGlobal(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyRef name = Str(info[0]);
+    return Napi::Boolean::New(env, CheckInt(PyDict_Contains(MainDict(), name.get())) != 0);
+  });
+}
+
+// getAttr(h, name) -> value, or hooks.absent on AttributeError.
+static Napi::Value GetAttr(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef name = Str(info[1]);
+    PyRef v(PyObject_GetAttr(o, name.get()));
+    if (!v) {
+      if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+        PyErr_Clear();
+        return Absent(st);
+      }
+      throw PyErrOccurred();
+    }
+    return Python2Js(env, st, v.get());
+  });
+}
+
+// setAttr(h, name, value).
+static Napi::Value SetAttr(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef name = Str(info[1]);
+    PyRef v(Js2Python(env, st, info[2]));
+    CheckInt(PyObject_SetAttr(o, name.get(), v.get()));
+    return env.Undefined();
+  });
+}
+
+// delAttr(h, name).
+static Napi::Value DelAttr(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef name = Str(info[1]);
+    CheckInt(PyObject_DelAttr(o, name.get()));
+    return env.Undefined();
+  });
+}
+
+// hasAttr(h, name) -> boolean.
+static Napi::Value HasAttr(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef name = Str(info[1]);
+    return Napi::Boolean::New(env, PyObject_HasAttr(o, name.get()) != 0);
+  });
+}
+
+// call(h, args: unknown[], kwargs: object | null) -> converted result.
+static Napi::Value Call(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* f = HandleObj(info[0]);
+    Napi::Array args = info[1].As<Napi::Array>();
+    uint32_t n = args.Length();
+    PyRef tuple(Check(PyTuple_New(n)));
+    for (uint32_t i = 0; i < n; i++) PyTuple_SET_ITEM(tuple.get(), i, Js2Python(env, st, args.Get(i)));
+    PyRef kwargs;
+    if (info[2].IsObject()) {
+      kwargs = PyRef(Js2Python(env, st, info[2]));
+      if (!PyDict_Check(kwargs.get())) Raise(PyExc_TypeError, "tspy: py.kwargs() needs a plain object");
+    }
+    PyRef r(Check(PyObject_Call(f, tuple.get(), kwargs.get())));
+    return Python2Js(env, st, r.get());
+  });
+}
+
+// getItem(h, key) -> obj[key], or hooks.absent on KeyError.
+static Napi::Value GetItem(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef key(Js2Python(env, st, info[1]));
+    PyRef v(PyObject_GetItem(o, key.get()));
+    if (!v) {
+      if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+        PyErr_Clear();
+        return Absent(st);
+      }
+      throw PyErrOccurred();
+    }
+    return Python2Js(env, st, v.get());
+  });
+}
+
+// setItem(h, key, value).
+static Napi::Value SetItem(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef key(Js2Python(env, st, info[1]));
+    PyRef v(Js2Python(env, st, info[2]));
+    CheckInt(PyObject_SetItem(o, key.get(), v.get()));
+    return env.Undefined();
+  });
+}
+
+// delItem(h, key).
+static Napi::Value DelItem(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef key(Js2Python(env, st, info[1]));
+    CheckInt(PyObject_DelItem(o, key.get()));
+    return env.Undefined();
+  });
+}
+
+// contains(h, key) -> `key in obj`.
+static Napi::Value Contains(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* o = HandleObj(info[0]);
+    PyRef key(Js2Python(env, st, info[1]));
+    return Napi::Boolean::New(env, CheckInt(PySequence_Contains(o, key.get())) != 0);
+  });
+}
+
+static Napi::Value StrOf(Napi::Env env, PyObject* s) {
+  Py_ssize_t n;
+  const char* c = PyUnicode_AsUTF8AndSize(s, &n);
+  if (c == nullptr) throw PyErrOccurred();
+  return Napi::String::New(env, c, static_cast<size_t>(n));
+}
+
+// str(h) -> string.
+static Napi::Value StrOp(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyRef s(Check(PyObject_Str(HandleObj(info[0]))));
+    return StrOf(env, s.get());
+  });
+}
+
+// repr(h) -> string.
+static Napi::Value ReprOp(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyRef s(Check(PyObject_Repr(HandleObj(info[0]))));
+    return StrOf(env, s.get());
+  });
+}
+
+// typeName(h) -> type(obj).__name__.
+static Napi::Value TypeName(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyRef n(Check(PyObject_GetAttrString(reinterpret_cast<PyObject*>(Py_TYPE(HandleObj(info[0]))), "__name__")));
+    return StrOf(env, n.get());
+  });
+}
+
+// len(h) -> len(obj).
+static Napi::Value Len(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    Py_ssize_t n = PyObject_Length(HandleObj(info[0]));
+    if (n < 0) throw PyErrOccurred();
+    return Napi::Number::New(env, static_cast<double>(n));
+  });
+}
+
+// isCallable(h) -> callable(obj).
+static Napi::Value IsCallable(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    return Napi::Boolean::New(env, PyCallable_Check(HandleObj(info[0])) != 0);
+  });
+}
+
+// iter(h) -> PyProxy of iter(obj).
+static Napi::Value Iter(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    return MakeProxy(env, st, Check(PyObject_GetIter(HandleObj(info[0]))));
+  });
+}
+
+// next(h) -> next(iterator) converted, or hooks.absent when exhausted.
+static Napi::Value Next(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* it = HandleObj(info[0]);
+    if (!PyIter_Check(it)) Raise(PyExc_TypeError, "tspy: next() needs an iterator");
+    PyRef v(PyIter_Next(it));
+    if (!v) {
+      if (PyErr_Occurred()) throw PyErrOccurred();
+      return Absent(st);
+    }
+    return Python2Js(env, st, v.get());
+  });
+}
+
+// toJS(h, depth) -> deep conversion.
+static Napi::Value ToJs(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    return ToJsDeep(env, st, HandleObj(info[0]), info[1].As<Napi::Number>().DoubleValue());
+  });
+}
+
+// tuple(items: unknown[]) -> PyProxy of a tuple.
+static Napi::Value Tuple(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    Napi::Array items = info[0].As<Napi::Array>();
+    PyRef t(Check(PyTuple_New(items.Length())));
+    for (uint32_t i = 0; i < items.Length(); i++) PyTuple_SET_ITEM(t.get(), i, Js2Python(env, st, items.Get(i)));
+    return MakeProxy(env, st, t.release());
+  });
+}
+
+// toPython(value) -> PyProxy of the Python object the value converts to (always a proxy).
+static Napi::Value ToPython(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    return MakeProxy(env, st, Js2Python(env, st, info[0]));
+  });
+}
+
+// dir(h) -> string[] (dir(obj)).
+static Napi::Value Dir(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef d(Check(PyObject_Dir(HandleObj(info[0]))));
+    return ToJsDeep(env, st, d.get(), 1);
+  });
+}
+
+// getBuffer(h) -> raw buffer record (see native.d.ts).
+static Napi::Value GetBufferOp(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value { return GetBuffer(env, HandleObj(info[0])); });
+}
+
+// releaseBuffer(token, arrayBuffer).
+static Napi::Value ReleaseBufferOp(const Napi::CallbackInfo& info) {
+  BufferHolder* h = info[0].As<Napi::External<BufferHolder>>().Data();
+  if (h->released) return info.Env().Undefined();
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    ReleaseBuffer(env, h, info[1].As<Napi::ArrayBuffer>());
+    return env.Undefined();
+  });
+}
+
+// drain(): runs queued decrefs / releases now (a bridge entry that does nothing else).
+static Napi::Value Drain(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value { return env.Undefined(); });
+}
+
+Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
+  struct Op {
+    const char* name;
+    Napi::Function::Callback fn;
+  };
+  const Op ops[] = {{"release", Release},       {"importModule", ImportModule}, {"exec", Exec},
+                    {"eval", Eval},             {"mainDict", MainDictOp},       {"getGlobal", GetGlobal},
+                    {"setGlobal", SetGlobal},   {"delGlobal", DelGlobal},       {"hasGlobal", HasGlobal},
+                    {"getAttr", GetAttr},       {"setAttr", SetAttr},           {"delAttr", DelAttr},
+                    {"hasAttr", HasAttr},       {"call", Call},                 {"getItem", GetItem},
+                    {"setItem", SetItem},       {"delItem", DelItem},           {"contains", Contains},
+                    {"str", StrOp},             {"repr", ReprOp},               {"typeName", TypeName},
+                    {"len", Len},               {"isCallable", IsCallable},     {"iter", Iter},
+                    {"next", Next},             {"toJS", ToJs},                 {"tuple", Tuple},
+                    {"toPython", ToPython},     {"dir", Dir},                   {"getBuffer", GetBufferOp},
+                    {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain}};
+  for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
+  return exports;
+}
+
+}  // namespace tspy

@@ -1,0 +1,154 @@
+// Zero-copy buffers both ways: numpy -> getBuffer().data and TypedArray -> np.asarray share one
+// memory, and the memory lives while either side holds it.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PythonError } from "../../bridge/lib/index.js";
+import { settle, useBridge } from "./helpers.js";
+
+const py = useBridge();
+
+test("numpy_array_buffer_is_a_typed_array_over_the_same_memory", () => {
+  py.exec("import numpy as np\na = np.arange(6, dtype=np.float64).reshape(2, 3)");
+  const a = py.a;
+  const buf = a.getBuffer();
+  assert.ok(buf.data instanceof Float64Array);
+  assert.deepEqual([...buf.data], [0, 1, 2, 3, 4, 5]);
+  assert.deepEqual(buf.shape, [2, 3]);
+  assert.deepEqual(buf.strides, [24, 8]);
+  assert.equal(buf.dtype, "float64");
+  assert.equal(buf.itemsize, 8);
+  assert.equal(buf.readonly, false);
+  assert.equal(buf.offset, 0);
+  buf.data[4] = 40; // JS write, numpy sees it
+  assert.equal(py.eval("a[1, 1]"), 40);
+  py.exec("a[0, 2] = -7"); // numpy write, JS sees it
+  assert.equal(buf.data[2], -7);
+  buf.release();
+  assert.equal(buf.data.length, 0, "released data is detached");
+  buf.release();
+  a.destroy();
+  py.exec("del a");
+});
+
+test("typed_array_memory_outlives_the_numpy_array", async () => {
+  py.exec("b = np.full(4, 3, dtype=np.float32)");
+  const b = py.b;
+  const buf = b.getBuffer();
+  b.destroy();
+  py.exec("del b");
+  await settle();
+  py.exec("junk = [np.zeros(4, dtype=np.float32) + 9 for _ in range(100)]\ndel junk");
+  assert.ok(buf.data instanceof Float32Array);
+  assert.deepEqual([...buf.data], [3, 3, 3, 3], "the Py_buffer keeps the array's memory alive");
+  buf.release();
+});
+
+test("dtype_table_maps_formats_to_typed_arrays", () => {
+  const cases: Array<[string, string, string]> = [
+    ["np.int8", "int8", "Int8Array"],
+    ["np.uint8", "uint8", "Uint8Array"],
+    ["np.int16", "int16", "Int16Array"],
+    ["np.uint16", "uint16", "Uint16Array"],
+    ["np.int32", "int32", "Int32Array"],
+    ["np.uint32", "uint32", "Uint32Array"],
+    ["np.int64", "int64", "BigInt64Array"],
+    ["np.uint64", "uint64", "BigUint64Array"],
+    ["np.float16", "float16", "Uint16Array"],
+    ["np.float32", "float32", "Float32Array"],
+    ["np.float64", "float64", "Float64Array"],
+    ["np.bool_", "bool", "Uint8Array"],
+  ];
+  for (const [ctor, dtype, kind] of cases) {
+    const arr = py.eval(`np.ones(3, dtype=${ctor})`);
+    const buf = arr.getBuffer();
+    assert.equal(buf.dtype, dtype, ctor);
+    assert.equal(buf.data.constructor.name, kind, ctor);
+    assert.equal(buf.data.length, 3);
+    buf.release();
+    arr.destroy();
+  }
+  const bytes = py.eval("b'abc'");
+  const bb = bytes.getBuffer();
+  assert.equal(bb.readonly, true);
+  assert.deepEqual([...bb.data], [97, 98, 99]);
+  bb.release();
+  bytes.destroy();
+  const cplx = py.eval("np.ones(2, dtype=np.complex128)");
+  assert.throws(() => cplx.getBuffer(), (e: unknown) => e instanceof TypeError && /unsupported buffer format/.test(e.message));
+  cplx.destroy();
+  const notBuffer = py.eval("object()");
+  assert.throws(() => notBuffer.getBuffer(), (e: unknown) => e instanceof PythonError && e.type === "TypeError");
+  notBuffer.destroy();
+});
+
+test("non_contiguous_views_report_strides_over_the_spanned_memory", () => {
+  const v = py.eval("np.arange(10, dtype=np.int32)[::3]"); // 0 3 6 9
+  const buf = v.getBuffer();
+  assert.deepEqual(buf.shape, [4]);
+  assert.deepEqual(buf.strides, [12]);
+  const at = (i: number) => buf.data[(buf.offset + i * buf.strides[0]) / buf.itemsize];
+  assert.deepEqual([0, 1, 2, 3].map(at), [0, 3, 6, 9]);
+  buf.release();
+  v.destroy();
+  const r = py.eval("np.arange(4, dtype=np.float64)[::-1]"); // 3 2 1 0
+  const rb = r.getBuffer();
+  assert.deepEqual(rb.strides, [-8]);
+  assert.equal(rb.offset, 24);
+  assert.deepEqual([0, 1, 2, 3].map((i) => rb.data[(rb.offset + i * rb.strides[0]) / rb.itemsize]), [3, 2, 1, 0]);
+  rb.release();
+  r.destroy();
+  const t = py.eval("np.arange(6, dtype=np.float64).reshape(2, 3).T");
+  const tb = t.getBuffer();
+  assert.deepEqual(tb.shape, [3, 2]);
+  assert.deepEqual(tb.strides, [8, 24]);
+  tb.release();
+  t.destroy();
+});
+
+test("typed_array_passed_to_python_is_shared_not_copied", () => {
+  const x = new Float64Array([1, 2, 3]);
+  py.x = x;
+  py.exec("xa = np.asarray(x)");
+  assert.equal(py.eval("xa.dtype.name"), "float64");
+  assert.deepEqual(py.eval("xa.shape").toJS(), [3]);
+  assert.equal(py.eval("np.shares_memory(xa, np.asarray(x))"), true);
+  py.exec("xa[1] = 20"); // numpy write, JS sees it
+  assert.equal(x[1], 20);
+  x[2] = 30; // JS write, numpy sees it
+  assert.equal(py.eval("float(xa[2])"), 30);
+  assert.equal(py.eval("x"), x, "the JsBuffer converts back to the same TypedArray");
+  const kinds: Array<[ArrayBufferView | ArrayBuffer, string]> = [
+    [new Int8Array(2), "int8"],
+    [new Uint8Array(2), "uint8"],
+    [new Uint8ClampedArray(2), "uint8"],
+    [new Int16Array(2), "int16"],
+    [new Uint16Array(2), "uint16"],
+    [new Int32Array(2), "int32"],
+    [new Uint32Array(2), "uint32"],
+    [new Float32Array(2), "float32"],
+    [new BigInt64Array(2), "int64"],
+    [new BigUint64Array(2), "uint64"],
+    [new ArrayBuffer(2), "uint8"],
+    [new DataView(new ArrayBuffer(4), 1, 2), "uint8"],
+  ];
+  const dtypeOf = py.eval("lambda v: np.asarray(v).dtype.name");
+  for (const [v, name] of kinds) assert.equal(dtypeOf(v), name, v.constructor.name);
+  dtypeOf.destroy();
+  const sub = new Float32Array(new ArrayBuffer(32), 8, 2);
+  py.sub = sub;
+  py.exec("np.asarray(sub)[:] = [5, 6]");
+  assert.deepEqual([...new Float32Array(sub.buffer)], [0, 0, 5, 6, 0, 0, 0, 0], "a view at an offset writes in place");
+  py.exec("del x, xa, sub");
+});
+
+test("numpy_keeps_js_memory_alive_after_js_drops_it", async () => {
+  (() => {
+    py.exec("keep = None");
+    py.keep = new Int32Array([7, 8, 9]);
+    py.exec("kept = np.asarray(keep)\ndel keep");
+  })();
+  await settle();
+  (globalThis as { gc?: () => void }).gc?.();
+  assert.deepEqual(py.eval("kept.tolist()").toJS(), [7, 8, 9]);
+  py.exec("del kept");
+});

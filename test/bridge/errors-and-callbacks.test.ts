@@ -1,0 +1,109 @@
+// PythonError's fields and traceback, TS functions called from Python, and JS exceptions crossing
+// into Python (tspy.JSError) and back (the original JS error is rethrown).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { PythonError } from "../../bridge/lib/index.js";
+import { useBridge } from "./helpers.js";
+
+const py = useBridge();
+
+test("python_exception_becomes_python_error_with_traceback", () => {
+  py.exec("def divide(a, b):\n    x = a + 1\n    return a / b\n");
+  let caught: unknown;
+  try {
+    py.divide(1, 0);
+  } catch (e) {
+    caught = e;
+  }
+  assert.ok(caught instanceof PythonError);
+  assert.ok(caught instanceof Error);
+  assert.equal(caught.name, "PythonError");
+  assert.equal(caught.type, "ZeroDivisionError");
+  assert.equal(caught.value, "division by zero");
+  assert.equal(caught.message, "ZeroDivisionError: division by zero");
+  const tb = caught.traceback.join("");
+  assert.match(tb, /line 3, in divide/);
+  assert.match(tb, /return a \/ b/, "the def's source line is shown");
+  assert.match(caught.stack ?? "", /line 3, in divide[\s\S]*\n\s+at /, "stack: Python traceback, then JS frames");
+  py.exec("del divide");
+});
+
+test("syntax_and_import_errors_are_python_errors", () => {
+  assert.throws(() => py.exec("def ("), (e: unknown) => e instanceof PythonError && e.type === "SyntaxError");
+  assert.throws(() => py.import("no_such_module_xyz"), (e: unknown) => e instanceof PythonError && e.type === "ModuleNotFoundError");
+});
+
+test("ts_function_called_from_python_converts_args_and_result", () => {
+  const calls: unknown[][] = [];
+  const add = (a: number, b: number) => {
+    calls.push([a, b]);
+    return a + b;
+  };
+  py.add = add;
+  assert.equal(py.eval("add(2, 3) * 10"), 50);
+  assert.deepEqual(calls, [[2, 3]]);
+  const map = py.eval("lambda f, xs: list(map(f, xs))");
+  assert.deepEqual(map((x: number) => x * 2, [1, 2, 3]).toJS(), [2, 4, 6]);
+  map.destroy();
+  const kw = py.eval("lambda f: f(1, scale=3)");
+  assert.deepEqual(kw((a: number, opts: { scale: number }) => [a, opts.scale]).toJS(), [1, 3], "kwargs arrive as a trailing object");
+  kw.destroy();
+  delete py.add;
+});
+
+test("js_throw_in_callback_surfaces_in_python_as_jserror", () => {
+  py.boom = () => {
+    throw new RangeError("too far");
+  };
+  py.exec(
+    "import tspy\ntry:\n    boom()\n    caught = None\nexcept tspy.JSError as e:\n    caught = (type(e).__name__, e.message, 'too far' in e.stack)\n",
+  );
+  assert.deepEqual(py.caught.toJS(), ["JSError", "RangeError: too far", true]);
+  py.exec("del boom, caught");
+});
+
+test("uncaught_js_error_is_rethrown_as_the_original_object", () => {
+  const err = new TypeError("original");
+  py.fail = () => {
+    throw err;
+  };
+  py.exec("def outer():\n    return fail()\n");
+  let caught: unknown;
+  try {
+    py.outer();
+  } catch (e) {
+    caught = e;
+  }
+  assert.equal(caught, err);
+  py.exec("del fail, outer");
+});
+
+test("python_error_inside_a_callback_chain_reaches_ts", () => {
+  py.callback = () => py.eval("1 / 0");
+  assert.throws(() => py.exec("callback()"), (e: unknown) => e instanceof Error && /ZeroDivisionError/.test(e.message));
+  py.exec("del callback");
+});
+
+test("call_from_another_python_thread_raises_runtime_error", () => {
+  py.cb = () => 1;
+  py.exec(
+    "import threading\nres = []\ndef run():\n    try:\n        cb()\n        res.append('called')\n    except RuntimeError as e:\n        res.append(str(e))\nt = threading.Thread(target=run)\nt.start()\nt.join()\n",
+  );
+  assert.match(py.eval("res[0]"), /executor thread/);
+  py.exec("del cb, res, run, t");
+});
+
+test("python_threads_run_while_typescript_runs", () => {
+  // A Python thread counts while control is in JS: the GIL is released between bridge calls.
+  py.exec(
+    "import threading, time\nticks = [0]\nstop = threading.Event()\ndef spin():\n    while not stop.is_set():\n        ticks[0] += 1\n        time.sleep(0.001)\nth = threading.Thread(target=spin)\nth.start()\n",
+  );
+  const before = py.eval("ticks[0]");
+  const until = Date.now() + 200;
+  while (Date.now() < until) {
+    /* busy JS, no bridge call */
+  }
+  const after = py.eval("ticks[0]");
+  py.exec("stop.set(); th.join(); del ticks, stop, spin, th");
+  assert.ok(after - before > 10, `Python thread made progress while JS ran (${after - before} ticks)`);
+});
