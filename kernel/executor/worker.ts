@@ -105,7 +105,8 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
   interrupted.catch(() => undefined);
   try {
     const value = await runtime.run(source, cellName, interrupted);
-    return { kind: "execute_done", id: currentId, status: "ok", result: value === undefined ? null : { data: mimeBundle(value), metadata: {} } };
+    // Like IPython hiding None: no result for undefined or null (a Python call that returned None, e.g. model.summary()).
+    return { kind: "execute_done", id: currentId, status: "ok", result: value === undefined || value === null ? null : { data: mimeBundle(value), metadata: {} } };
   } catch (e) {
     return { kind: "execute_done", id: currentId, status: "error", error: runtime.errorContent(e) };
   } finally {

@@ -152,3 +152,32 @@ def test_is_complete_for_typescript_and_python(kc):
     r = _is_complete(kc, "%%python\nfor i in range(3):")
     assert r["status"] == "incomplete" and r["indent"] == "    "
     assert _is_complete(kc, "%%python\nx = = 1")["status"] == "invalid"
+
+
+def test_signed_message_with_malformed_content_is_dropped(kernel, kc):
+    km, _ = kernel
+    ctx = zmq.Context.instance()
+    sock = ctx.socket(zmq.DEALER)
+    sock.connect(f"{km.transport}://{km.ip}:{km.shell_port}")
+    try:
+        frames = [b'{"msg_id": "x", "msg_type": "execute_request"', b"{}", b"{}", b"not json"]
+        signature = kc.session.sign(frames).encode() if isinstance(kc.session.sign(frames), str) else kc.session.sign(frames)
+        sock.send_multipart([b"<IDS|MSG>", signature, *frames])
+        assert sock.poll(2000) == 0
+    finally:
+        sock.close(0)
+    assert execute(kc, "'still serving'").result == "'still serving'"
+    with open(km.tspy_log) as f:
+        assert "is not JSON" in f.read()
+
+
+def test_error_thrown_later_by_a_timer_is_reported_and_the_kernel_survives(kc):
+    run = execute(kc, "setTimeout(() => { throw new Error('late failure') }, 10);\nawait new Promise(r => setTimeout(r, 200));")
+    assert run.reply["content"]["status"] == "ok"
+    assert "late failure" in run.stderr
+    assert execute(kc, "21 * 2").result == "42"
+
+
+def test_a_python_none_result_is_not_displayed(kc):
+    run = execute(kc, "py.eval('None')")
+    assert run.result is None and run.reply["content"]["status"] == "ok"
