@@ -1,0 +1,113 @@
+// The tspy kernel started and driven by a real Jupyter Server through @jupyterlab/services, the
+// way JupyterLab does it: kernelspec discovery, a kernel over websockets, execute, interrupt, restart.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as net from "node:net";
+import * as path from "node:path";
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { KernelManager, KernelSpecManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
+import WebSocket from "ws";
+import { DEFAULT_VENV } from "../../python-env/config";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+let server: ChildProcess;
+let settings: ServerConnection.ISettings;
+let kernels: KernelManager;
+let kernel: Kernel.IKernelConnection;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitForServer(baseUrl: string, token: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } });
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("Jupyter Server did not start");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Runs a cell and gathers its iopub output and reply. */
+async function run(code: string): Promise<{ reply: KernelMessage.IExecuteReplyMsg; stdout: string; results: string[]; errors: string[] }> {
+  const future = kernel.requestExecute({ code });
+  let stdout = "";
+  const results: string[] = [];
+  const errors: string[] = [];
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === "stream") stdout += (msg as KernelMessage.IStreamMsg).content.text;
+    if (msg.header.msg_type === "execute_result") results.push(String((msg as KernelMessage.IExecuteResultMsg).content.data["text/plain"]));
+    if (msg.header.msg_type === "error") errors.push((msg as KernelMessage.IErrorMsg).content.ename);
+  };
+  const reply = (await future.done) as KernelMessage.IExecuteReplyMsg;
+  return { reply, stdout, results, errors };
+}
+
+before(async () => {
+  const port = await freePort();
+  const token = randomBytes(24).toString("hex");
+  const args = ["server", "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0", `--ServerApp.root_dir=${path.join(ROOT, "examples")}`];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, { env: { ...process.env, JUPYTER_TOKEN: token }, stdio: "ignore" });
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  await waitForServer(baseUrl, token, 60_000);
+  settings = ServerConnection.makeSettings({ baseUrl, wsUrl: `ws://127.0.0.1:${port}/`, token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, appendToken: true });
+  kernels = new KernelManager({ serverSettings: settings });
+  await kernels.ready;
+});
+
+after(async () => {
+  kernel?.dispose();
+  kernels?.dispose();
+  server?.kill("SIGTERM");
+});
+
+test("jupyter_server_lists_the_tspy_kernelspec", async () => {
+  const specs = new KernelSpecManager({ serverSettings: settings });
+  await specs.ready;
+  const tspy = specs.specs?.kernelspecs.tspy;
+  assert.ok(tspy, "tspy is not among the server's kernelspecs");
+  assert.equal(tspy.display_name, "TypeScript + Python");
+  assert.equal(tspy.language, "typescript");
+  specs.dispose();
+});
+
+test("a_kernel_started_by_the_server_runs_typescript_and_python_cells", async () => {
+  kernel = await kernels.startNew({ name: "tspy" });
+  const info = await kernel.info;
+  assert.equal(info.language_info.name, "typescript");
+  const ts = await run("const fromTs = [1, 2, 3].map(x => x * 2);\nfromTs.join(',')");
+  assert.equal(ts.reply.content.status, "ok");
+  assert.deepEqual(ts.results, ["'2,4,6'"]);
+  const pyCell = await run("%%python\nprint(sum(ts.fromTs))");
+  assert.equal(pyCell.stdout, "12\n");
+});
+
+test("the_server_interrupts_a_running_cell_and_the_kernel_keeps_its_state", async () => {
+  const future = run("%%python\nwhile True:\n    pass");
+  await new Promise((r) => setTimeout(r, 1500));
+  await kernel.interrupt();
+  const looped = await future;
+  assert.equal(looped.reply.content.status, "error");
+  assert.deepEqual(looped.errors, ["KeyboardInterrupt"]);
+  assert.deepEqual((await run("fromTs.length")).results, ["3"]);
+});
+
+test("the_server_restarts_the_kernel_into_a_fresh_state", async () => {
+  await kernel.restart();
+  const after = await run("typeof (globalThis as any).fromTs");
+  assert.deepEqual(after.results, ["'undefined'"]);
+});
