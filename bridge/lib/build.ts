@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { loadPythonConfig } from "../../python-env/config.js";
-import { BRIDGE_ADDON, BRIDGE_DIR, LOADER_ADDON } from "./paths.js";
+import { BRIDGE_ADDON, BRIDGE_DIR, LOADER_ADDON, PYTHON_INCLUDE_STAMP } from "./paths.js";
 
 /** True when `cmd --version` runs. */
 function runs(cmd: string): boolean {
@@ -34,7 +34,7 @@ export function buildBridge(): number {
   const config = loadPythonConfig();
   const nodeGyp = require.resolve("node-gyp/bin/node-gyp.js");
   const buildDir = path.join(BRIDGE_DIR, "build");
-  const stamp = path.join(buildDir, "tspy-python-include.txt");
+  const stamp = PYTHON_INCLUDE_STAMP;
   const common: string[] = [];
   const nodeDir = localNodeDir();
   if (nodeDir) common.push(`--nodedir=${nodeDir}`);

@@ -20,10 +20,11 @@
 //     ArrayBuffer B), function -> tspy.JsFunction (callable), other objects -> tspy.JsObject
 //     (attribute/item get/set reach the JS object), symbol -> TypeError.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as util from "node:util";
 import { loadPythonConfig, type PythonConfig } from "../../python-env/config.js";
 import type * as Native from "./native.js";
-import { BRIDGE_ADDON, LOADER_ADDON } from "./paths.js";
+import { BRIDGE_ADDON, LOADER_ADDON, PYTHON_INCLUDE_STAMP } from "./paths.js";
 
 export type { PythonConfig };
 export { BRIDGE_ADDON, BUILD_DIR, LOADER_ADDON } from "./paths.js";
@@ -373,6 +374,11 @@ export function loadBridge(config?: PythonConfig): void {
     if (!fs.existsSync(f)) {
       throw new Error(`tspy: the bridge addon is not built (${f} is missing); run \`node dist/bridge/lib/build.js\``);
     }
+  }
+  // The addon is compiled against one Python's headers; another minor version has another ABI.
+  const builtFor = fs.existsSync(PYTHON_INCLUDE_STAMP) ? path.basename(fs.readFileSync(PYTHON_INCLUDE_STAMP, "utf8").trim()) : null;
+  if (builtFor && builtFor !== path.basename(cfg.include)) {
+    throw new Error(`tspy: the bridge addon was built for ${builtFor} but the configured Python is ${cfg.executable} (Python ${cfg.version}); rebuild it for that Python with \`node dist/bridge/lib/build.js\` (TSPY_PYTHON set as now)`);
   }
   const loader = require(LOADER_ADDON) as Native.Loader;
   loader.loadLibrary(cfg.libpython);

@@ -19,3 +19,5 @@ export const BUILD_DIR: string = path.join(BRIDGE_DIR, "build", "Release");
 export const LOADER_ADDON: string = path.join(BUILD_DIR, "tspy_loader.node");
 /** The bridge addon (CPython embedding; its Py* symbols resolve against the loaded libpython). */
 export const BRIDGE_ADDON: string = path.join(BUILD_DIR, "tspy_bridge.node");
+/** Written by build.ts: the Python include folder the bridge addon was compiled against (its ABI). */
+export const PYTHON_INCLUDE_STAMP: string = path.join(BRIDGE_DIR, "build", "tspy-python-include.txt");
