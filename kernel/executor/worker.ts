@@ -117,7 +117,7 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
 async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<void> {
   currentId = m.id;
   Atomics.store(interruptFlag, 0, 0);
-  bridge.clearInterrupt?.();
+  bridge.clearInterrupt();
   const cellName = `cell-${m.executionCount}`;
   const done = PYTHON_MAGIC.test(m.code) ? runPython(m.code, cellName) : await runTypeScript(m.code, cellName);
   post(done);
