@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace tspy {
@@ -73,6 +74,14 @@ class PyRef {
   PyObject* p_;
 };
 
+struct PyHandle;
+
+/** One entry of the identity map: the live proxy (weak napi_ref) of a Python object. */
+struct IdEntry {
+  PyHandle* handle;  // the handle inside that proxy
+  napi_ref proxy;    // weak reference (count 0) to the JS Proxy
+};
+
 /** Per-Node-environment (per thread) state, the addon's instance data. Never freed (Python
  *  objects may point at it after the env died); `alive` turns false at env teardown. */
 struct EnvState {
@@ -81,6 +90,14 @@ struct EnvState {
   std::atomic<bool> alive{true};
   Napi::ObjectReference hooks;  // see native.d.ts `Hooks`
   Napi::FunctionReference nsGet, nsSet, nsKeys;
+  /** Identity map: Python object address -> its live shared PyProxy. An address is a valid key
+   *  only while the entry's handle owns its reference (the object cannot die, so the address
+   *  cannot be reused); the entry is erased when that handle is released or finalized. */
+  std::unordered_map<PyObject*, IdEntry> ids;
+  // Cached hooks (set by setup): looked up on every conversion.
+  Napi::FunctionReference makeProxy, pyFloatClass, pyKwargsClass, pySliceClass;
+  Napi::Reference<Napi::Value> handleKey, errorKey;
+  Napi::ObjectReference absent, objectPrototype;
 };
 
 /** The EnvState of the calling thread's env. */
@@ -88,8 +105,13 @@ EnvState* State(Napi::Env env);
 
 /** An owned Python reference held by a JS PyProxy (inside a napi External). */
 struct PyHandle {
-  PyObject* obj;  // new reference, or nullptr once released
+  PyObject* obj;    // new reference, or nullptr once released
+  PyObject* key;    // the object's address (identity-map key); never dereferenced
+  bool shared;      // registered in EnvState::ids
 };
+
+/** Drops `h` from the identity map if it is the registered handle of its object. JS thread. */
+void ForgetIdentity(Napi::Env env, PyHandle* h);
 
 /** A Py_buffer exported to JS as an external ArrayBuffer. */
 struct BufferHolder {
@@ -184,9 +206,16 @@ R PySlot(EnvState* st, R err, F f) {
  *  anything else a new PyProxy owning a new reference. GIL held. */
 Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o);
 /** Deep Python -> JS (list/tuple -> Array, dict -> object) down to `depth` levels. GIL held. */
-Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, double depth, int level = 0);
-/** Returns a JS PyProxy owning `stolen` (a new reference, stolen). GIL held. */
-Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen);
+Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions& opt, int level = 0);
+/** Returns a JS PyProxy owning `stolen` (a new reference, stolen). With `shared`, the live proxy
+ *  already made for the same object is returned instead (the stolen reference is then dropped).
+ *  GIL held. */
+Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared = true);
+/** Options of a deep Python -> JS conversion (PyProxy.toJS). */
+struct ToJsOptions {
+  double depth;     // levels of list/tuple/dict to convert
+  bool dictAsMap;   // dict -> Map (keys converted) instead of object (keys str())
+};
 /** JS -> Python: returns a new reference (throws PyErrOccurred / Napi::Error). `self` is the
  *  `this` a JS function will be called with when it came from a property read. GIL held. */
 PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(),

@@ -157,7 +157,8 @@ void ThrowPythonError(Napi::Env env) {
     }
   }
   Napi::Function makeError = st->hooks.Value().Get("makeError").As<Napi::Function>();
-  Napi::Value err = makeError.Call({Napi::String::New(env, typeName), Napi::String::New(env, valueStr), lines});
+  Napi::Value exc = value ? Python2Js(env, st, value.get()) : env.Null();
+  Napi::Value err = makeError.Call({Napi::String::New(env, typeName), Napi::String::New(env, valueStr), lines, exc});
   throw Napi::Error(env, err);
 }
 
@@ -299,7 +300,16 @@ static Napi::Value LiveJsRefCount(const Napi::CallbackInfo& info) {
 // setup(hooks): stores the TS hooks for this env (see native.d.ts).
 static Napi::Value Setup(const Napi::CallbackInfo& info) {
   EnvState* st = State(info.Env());
-  st->hooks = Napi::Persistent(info[0].As<Napi::Object>());
+  Napi::Object hooks = info[0].As<Napi::Object>();
+  st->hooks = Napi::Persistent(hooks);
+  st->makeProxy = Napi::Persistent(hooks.Get("makeProxy").As<Napi::Function>());
+  st->pyFloatClass = Napi::Persistent(hooks.Get("PyFloat").As<Napi::Function>());
+  st->pyKwargsClass = Napi::Persistent(hooks.Get("PyKwargs").As<Napi::Function>());
+  st->pySliceClass = Napi::Persistent(hooks.Get("PySlice").As<Napi::Function>());
+  st->handleKey = Napi::Persistent(hooks.Get("handleKey"));
+  st->errorKey = Napi::Persistent(hooks.Get("errorKey"));
+  st->absent = Napi::Persistent(hooks.Get("absent").As<Napi::Object>());
+  st->objectPrototype = Napi::Persistent(hooks.Get("objectPrototype").As<Napi::Object>());
   return info.Env().Undefined();
 }
 
@@ -316,6 +326,16 @@ static Napi::Value SetNamespace(const Napi::CallbackInfo& info) {
 static void EnvTeardown(Napi::Env, EnvState* s) {
   s->alive = false;
   s->hooks.Reset();
+  s->makeProxy.Reset();
+  s->pyFloatClass.Reset();
+  s->pyKwargsClass.Reset();
+  s->pySliceClass.Reset();
+  s->handleKey.Reset();
+  s->errorKey.Reset();
+  s->absent.Reset();
+  s->objectPrototype.Reset();
+  for (auto& e : s->ids) napi_delete_reference(s->env, e.second.proxy);
+  s->ids.clear();
   s->nsGet.Reset();
   s->nsSet.Reset();
   s->nsKeys.Reset();

@@ -9,15 +9,21 @@ namespace tspy {
 
 PyObject* ProxyObj(Napi::Env env, EnvState* st, Napi::Value v) {
   if (!v.IsFunction()) return nullptr;
-  Napi::Value key = st->hooks.Value().Get("handleKey");
-  Napi::Value h = v.As<Napi::Object>().Get(key);
+  Napi::Value h = v.As<Napi::Object>().Get(st->handleKey.Value());
   if (!h.IsExternal()) return nullptr;
   return HandleObj(h);
 }
 
-static bool InstanceOfHook(EnvState* st, Napi::Object o, const char* name) {
-  Napi::Value cls = st->hooks.Value().Get(name);
-  return cls.IsFunction() && o.InstanceOf(cls.As<Napi::Function>());
+static bool InstanceOfHook(Napi::Object o, const Napi::FunctionReference& cls) {
+  return !cls.IsEmpty() && o.InstanceOf(cls.Value());
+}
+
+// New reference: slice(start, stop, step) of a PySlice marker (undefined/null -> None).
+static PyObject* SliceOf(Napi::Env env, EnvState* st, Napi::Object m) {
+  PyRef start(Js2Python(env, st, m.Get("start")));
+  PyRef stop(Js2Python(env, st, m.Get("stop")));
+  PyRef step(Js2Python(env, st, m.Get("step")));
+  return Check(PySlice_New(start.get(), stop.get(), step.get()));
 }
 
 PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self, int level) {
@@ -60,10 +66,11 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   }
   Napi::Object obj = v.As<Napi::Object>();
   if (v.IsTypedArray() || v.IsArrayBuffer() || v.IsDataView()) return NewJsBuffer(st, v);
-  if (InstanceOfHook(st, obj, "PyFloat")) {
+  if (InstanceOfHook(obj, st->pyFloatClass)) {
     return Check(PyFloat_FromDouble(obj.Get("value").As<Napi::Number>().DoubleValue()));
   }
-  if (InstanceOfHook(st, obj, "PyKwargs")) {
+  if (InstanceOfHook(obj, st->pySliceClass)) return SliceOf(env, st, obj);
+  if (InstanceOfHook(obj, st->pyKwargsClass)) {
     Raise(PyExc_TypeError, "tspy: py.kwargs(...) is only valid as the last argument of a call");
   }
   if (v.IsArray()) {
@@ -78,7 +85,7 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   napi_value proto;
   NAPI_THROW_IF_FAILED(env, napi_get_prototype(env, obj, &proto), nullptr);
   Napi::Value protoV(env, proto);
-  if (protoV.IsNull() || protoV.StrictEquals(st->hooks.Value().Get("objectPrototype"))) {
+  if (protoV.IsNull() || protoV.StrictEquals(st->objectPrototype.Value())) {
     // A plain object -> dict of its own enumerable string keys.
     napi_value names;
     NAPI_THROW_IF_FAILED(env,

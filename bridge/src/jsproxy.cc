@@ -435,6 +435,15 @@ static PyType_Spec JsBuffer_spec = {"tspy.JsBuffer", sizeof(JsBufferPy), 0, Py_T
 void SetJsErrorAsPython(EnvState* st, Napi::Value err) {
   try {
     Napi::Env env(st->env);
+    // A PythonError carrying its Python exception (one that crossed into JS and is thrown back):
+    // raise that same exception object again, its traceback kept.
+    if (err.IsObject() && !st->errorKey.IsEmpty()) {
+      PyObject* exc = ProxyObj(env, st, err.As<Napi::Object>().Get(st->errorKey.Value()));  // borrowed
+      if (exc != nullptr && PyExceptionInstance_Check(exc)) {
+        PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
+        return;
+      }
+    }
     std::string msg = "JavaScript error";
     std::string stack;
     if (err.IsObject()) {
@@ -485,7 +494,7 @@ static PyObject* NsGet(PyObject*, PyObject* name) {
       GilRelease nogil;
       v = st->nsGet.Call({Napi::String::New(env, key)});
     }
-    if (v.StrictEquals(st->hooks.Value().Get("absent"))) {
+    if (v.StrictEquals(st->absent.Value())) {
       PyErr_Format(PyExc_AttributeError, "TypeScript has no global '%s'", key.c_str());
       throw PyErrOccurred();
     }
@@ -528,7 +537,28 @@ static PyObject* NsKeys(PyObject*, PyObject*) {
   });
 }
 
+// tspy._js_error(value) -> the exception a JS throw of `value` raises in Python (a tspy.JSError,
+// or the original exception of a PythonError). New reference.
+static PyObject* JsErrorOf(PyObject*, PyObject* value) {
+  EnvState* st = g_pyEnv;
+  return PySlot<PyObject*>(st, nullptr, [&]() -> PyObject* {
+    CheckJsThread(st);
+    Napi::Env env(st->env);
+    Napi::HandleScope scope(env);
+    Napi::Value js = Python2Js(env, st, value);
+    SetJsErrorAsPython(st, js);
+    PyObject *t = nullptr, *v = nullptr, *tb = nullptr;
+    PyErr_Fetch(&t, &v, &tb);
+    PyErr_NormalizeException(&t, &v, &tb);
+    if (v != nullptr && tb != nullptr) PyException_SetTraceback(v, tb);
+    Py_XDECREF(t);
+    Py_XDECREF(tb);
+    return Check(v);
+  });
+}
+
 static PyMethodDef tspy_methods[] = {
+    {"_js_error", JsErrorOf, METH_O, "The exception that throwing this JS value raises in Python."},
     {"_ns_get", NsGet, METH_O, "Read a TypeScript global (used by the ts module)."},
     {"_ns_set", NsSet, METH_VARARGS, "Set a TypeScript global (used by the ts module)."},
     {"_ns_keys", NsKeys, METH_NOARGS, "Names of the TypeScript globals (used by the ts module)."},

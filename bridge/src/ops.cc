@@ -15,7 +15,7 @@ static PyRef Str(const Napi::Value& v) {
   return PyRef(Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size()))));
 }
 
-static Napi::Value Absent(EnvState* st) { return st->hooks.Value().Get("absent"); }
+static Napi::Value Absent(EnvState* st) { return st->absent.Value(); }
 
 // Borrowed: __main__.__dict__.
 static PyObject* MainDict() {
@@ -35,6 +35,7 @@ static Napi::Value Release(const Napi::CallbackInfo& info) {
   if (h->obj == nullptr) return info.Env().Undefined();
   return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
     PyObject* o = h->obj;
+    ForgetIdentity(env, h);
     h->obj = nullptr;
     g_liveProxies--;
     Py_DECREF(o);
@@ -304,7 +305,8 @@ static Napi::Value IsCallable(const Napi::CallbackInfo& info) {
 // iter(h) -> PyProxy of iter(obj).
 static Napi::Value Iter(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
-    return MakeProxy(env, st, Check(PyObject_GetIter(HandleObj(info[0]))));
+    // Unshared: the iteration helper releases it, and iter(x) may be x itself (a generator).
+    return MakeProxy(env, st, Check(PyObject_GetIter(HandleObj(info[0]))), false);
   });
 }
 
@@ -322,10 +324,35 @@ static Napi::Value Next(const Napi::CallbackInfo& info) {
   });
 }
 
-// toJS(h, depth) -> deep conversion.
+// toJS(h, depth, dictAsMap) -> deep conversion.
 static Napi::Value ToJs(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
-    return ToJsDeep(env, st, HandleObj(info[0]), info[1].As<Napi::Number>().DoubleValue());
+    ToJsOptions opt{info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value()};
+    return ToJsDeep(env, st, HandleObj(info[0]), opt);
+  });
+}
+
+// isInstance(h, cls) -> isinstance(obj, cls); cls is any value converting to a class or tuple.
+static Napi::Value IsInstance(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef cls(Js2Python(env, st, info[1]));
+    return Napi::Boolean::New(env, CheckInt(PyObject_IsInstance(HandleObj(info[0]), cls.get())) != 0);
+  });
+}
+
+// typeOf(value) -> PyProxy of type(value converted to Python).
+static Napi::Value TypeOf(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyRef o(Js2Python(env, st, info[0]));
+    return MakeProxy(env, st, Py_NewRef(reinterpret_cast<PyObject*>(Py_TYPE(o.get()))));
+  });
+}
+
+// isAwaitable(h) -> whether type(obj) implements __await__ (coroutine, Future, Task, ...).
+static Napi::Value IsAwaitable(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
+    PyTypeObject* t = Py_TYPE(HandleObj(info[0]));
+    return Napi::Boolean::New(env, t->tp_as_async != nullptr && t->tp_as_async->am_await != nullptr);
   });
 }
 
@@ -350,7 +377,7 @@ static Napi::Value ToPython(const Napi::CallbackInfo& info) {
 static Napi::Value Dir(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
     PyRef d(Check(PyObject_Dir(HandleObj(info[0]))));
-    return ToJsDeep(env, st, d.get(), 1);
+    return ToJsDeep(env, st, d.get(), ToJsOptions{1, false});
   });
 }
 
@@ -389,7 +416,8 @@ Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
                     {"len", Len},               {"isCallable", IsCallable},     {"iter", Iter},
                     {"next", Next},             {"toJS", ToJs},                 {"tuple", Tuple},
                     {"toPython", ToPython},     {"dir", Dir},                   {"getBuffer", GetBufferOp},
-                    {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain}};
+                    {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain},
+                    {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable}};
   for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
   return exports;
 }

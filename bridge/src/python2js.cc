@@ -8,8 +8,20 @@ namespace tspy {
 
 static constexpr long long kMaxSafe = 9007199254740992LL;  // 2^53
 
-static void HandleFinalize(Napi::Env, PyHandle* h) {
-  // Runs during/after JS GC on the JS thread: never touch Python here, queue the decref.
+void ForgetIdentity(Napi::Env env, PyHandle* h) {
+  if (!h->shared) return;
+  h->shared = false;
+  EnvState* st = State(env);
+  auto it = st->ids.find(h->key);
+  if (it != st->ids.end() && it->second.handle == h) {
+    napi_delete_reference(env, it->second.proxy);
+    st->ids.erase(it);
+  }
+}
+
+static void HandleFinalize(Napi::Env env, PyHandle* h) {
+  // Runs after JS GC on the JS thread: never touch Python here, queue the decref.
+  ForgetIdentity(env, h);
   if (h->obj != nullptr) {
     QueueDecref(h->obj);
     h->obj = nullptr;
@@ -18,12 +30,34 @@ static void HandleFinalize(Napi::Env, PyHandle* h) {
   delete h;
 }
 
-Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen) {
-  auto* h = new PyHandle{stolen};
+Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared) {
+  if (shared) {
+    auto it = st->ids.find(stolen);
+    if (it != st->ids.end()) {
+      napi_value live = nullptr;
+      napi_get_reference_value(env, it->second.proxy, &live);
+      if (live != nullptr && it->second.handle->obj == stolen) {
+        Py_DECREF(stolen);  // the live proxy already owns a reference
+        return Napi::Value(env, live);
+      }
+      // The proxy was collected (its handle's finalizer has not run yet) or destroyed.
+      it->second.handle->shared = false;
+      napi_delete_reference(env, it->second.proxy);
+      st->ids.erase(it);
+    }
+  }
+  auto* h = new PyHandle{stolen, stolen, false};
   g_liveProxies++;
   Napi::External<PyHandle> ext = Napi::External<PyHandle>::New(env, h, HandleFinalize);
-  Napi::Function make = st->hooks.Value().Get("makeProxy").As<Napi::Function>();
-  return make.Call({ext});
+  Napi::Value proxy = st->makeProxy.Call({ext});
+  if (shared) {
+    napi_ref ref;
+    if (napi_create_reference(env, proxy, 0, &ref) == napi_ok) {
+      st->ids.emplace(stolen, IdEntry{h, ref});
+      h->shared = true;
+    }
+  }
+  return proxy;
 }
 
 PyObject* HandleObj(Napi::Value handle) {
@@ -80,35 +114,49 @@ Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o) {
   return MakeProxy(env, st, o);
 }
 
-Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, double depth, int level) {
-  if (depth <= 0) return Python2Js(env, st, o);
+// A JS string for a dict key under toJS's object form: str keys as they are, others str(key).
+static std::string KeyString(PyObject* k) {
+  PyRef owned;
+  if (!PyUnicode_Check(k)) {
+    owned = PyRef(Check(PyObject_Str(k)));
+    k = owned.get();
+  }
+  Py_ssize_t n;
+  const char* s = PyUnicode_AsUTF8AndSize(k, &n);
+  if (s == nullptr) throw PyErrOccurred();
+  return std::string(s, static_cast<size_t>(n));
+}
+
+Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions& opt, int level) {
+  if (level >= opt.depth) return Python2Js(env, st, o);
   if (level > 1000) Raise(PyExc_RecursionError, "toJS: nesting deeper than 1000 levels (a cycle?)");
   if (PyList_Check(o) || PyTuple_Check(o)) {
     PyRef seq(Check(PySequence_Fast(o, "")));
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());
     Napi::Array arr = Napi::Array::New(env, static_cast<size_t>(n));
     for (Py_ssize_t i = 0; i < n; i++) {
-      arr.Set(static_cast<uint32_t>(i), ToJsDeep(env, st, PySequence_Fast_GET_ITEM(seq.get(), i), depth - 1, level + 1));
+      arr.Set(static_cast<uint32_t>(i), ToJsDeep(env, st, PySequence_Fast_GET_ITEM(seq.get(), i), opt, level + 1));
     }
     return arr;
   }
   if (PyDict_Check(o)) {
-    Napi::Object obj = Napi::Object::New(env);
-    PyObject *k, *v;
-    Py_ssize_t pos = 0;
-    while (PyDict_Next(o, &pos, &k, &v)) {
-      std::string key;
-      if (PyUnicode_Check(k)) {
-        const char* s = PyUnicode_AsUTF8(k);
-        if (s == nullptr) throw PyErrOccurred();
-        key = s;
-      } else {
-        PyRef ks(Check(PyObject_Str(k)));
-        const char* s = PyUnicode_AsUTF8(ks.get());
-        if (s == nullptr) throw PyErrOccurred();
-        key = s;
+    PyRef items(Check(PyDict_Items(o)));  // a snapshot: conversion may run Python code
+    Py_ssize_t n = PyList_GET_SIZE(items.get());
+    if (opt.dictAsMap) {
+      Napi::Function mapCtor = env.Global().Get("Map").As<Napi::Function>();
+      Napi::Object map = mapCtor.New({});
+      Napi::Function set = map.Get("set").As<Napi::Function>();
+      for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject* kv = PyList_GET_ITEM(items.get(), i);  // borrowed
+        Napi::Value k = Python2Js(env, st, PyTuple_GET_ITEM(kv, 0));
+        set.Call(map, {k, ToJsDeep(env, st, PyTuple_GET_ITEM(kv, 1), opt, level + 1)});
       }
-      obj.Set(key, ToJsDeep(env, st, v, depth - 1, level + 1));
+      return map;
+    }
+    Napi::Object obj = Napi::Object::New(env);
+    for (Py_ssize_t i = 0; i < n; i++) {
+      PyObject* kv = PyList_GET_ITEM(items.get(), i);  // borrowed
+      obj.Set(KeyString(PyTuple_GET_ITEM(kv, 0)), ToJsDeep(env, st, PyTuple_GET_ITEM(kv, 1), opt, level + 1));
     }
     return obj;
   }

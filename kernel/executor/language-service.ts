@@ -1,0 +1,217 @@
+// The TypeScript language service over a notebook: every executed TS cell is a script file whose
+// top-level declarations are global, plus the cell being edited. Answers completions, quick info
+// and type errors. Knows the TypeScript compiler API; nothing of sockets or Python objects.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import ts from "typescript";
+
+/** One completion candidate, offsets in UTF-16 code units of the cell. */
+export interface TsCompletion {
+  /** Text to insert in place of [start, end). */
+  text: string;
+  /** A kind for `_jupyter_types_experimental` (function, variable, class, property, keyword, module...). */
+  type: string;
+  start: number;
+  end: number;
+}
+
+/** A type error found in a cell: 1-based line and column of the cell, the compiler's code and message. */
+export interface TsDiagnostic {
+  line: number;
+  column: number;
+  code: number;
+  message: string;
+}
+
+/** Folder of the kernel's package (its node_modules holds typescript's lib and @types/node). */
+const KERNEL_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** Ambient declarations every cell sees: the runtime's globals. */
+const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
+
+/**
+ * Diagnostics that are artefacts of a notebook seen as a set of scripts, not user errors:
+ * redeclared names across cells (2451 block-scoped, 2300 duplicate identifier, 2393 duplicate
+ * function), top-level await in a script (1375, 1378), `import` in a script-like cell (1208).
+ */
+const NOTEBOOK_ARTEFACTS = new Set([2451, 2300, 2393, 1375, 1378, 1309, 1208, 2528]);
+
+/**
+ * A language service whose program is the notebook: the executed cells (in order) and the
+ * current cell. Created lazily on first use; reads a tsconfig.json from the notebook's folder
+ * upwards when there is one (its compilerOptions), else strict ES2022 with Node's typings.
+ */
+export class NotebookLanguageService {
+  private readonly executed: { name: string; text: string }[] = [];
+  private current = "";
+  private currentVersion = 0;
+  private service: ts.LanguageService | null = null;
+  private readonly options: ts.CompilerOptions;
+  /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
+  private readonly currentFile: string;
+
+  /** @param cwd the notebook's folder: module resolution and tsconfig.json start there. */
+  constructor(private readonly cwd: string) {
+    this.currentFile = path.join(cwd, "__tspy_current_cell.ts");
+    this.options = {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.Node16,
+      moduleResolution: ts.ModuleResolutionKind.Node16,
+      // A cell without import/export is a script: its declarations are global, as at run time.
+      moduleDetection: ts.ModuleDetectionKind.Legacy,
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      allowJs: false,
+      noEmit: true,
+      lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"],
+      types: ["node"],
+      typeRoots: [path.join(KERNEL_ROOT, "node_modules", "@types")],
+      ...this.readTsconfig(),
+    };
+  }
+
+  private readTsconfig(): ts.CompilerOptions {
+    const file = ts.findConfigFile(this.cwd, (f) => fs.existsSync(f));
+    if (!file || path.dirname(file) === KERNEL_ROOT) return {};
+    const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, "utf8"));
+    if (read.error) return {};
+    const parsed = ts.convertCompilerOptionsFromJson(read.config.compilerOptions ?? {}, path.dirname(file));
+    const { noEmit: _n, outDir: _o, rootDir: _r, ...rest } = parsed.options;
+    return rest;
+  }
+
+  private get ls(): ts.LanguageService {
+    if (this.service) return this.service;
+    const host: ts.LanguageServiceHost = {
+      getCompilationSettings: () => this.options,
+      getScriptFileNames: () => [GLOBALS_FILE, ...this.executed.map((c) => c.name), this.currentFile],
+      getScriptVersion: (f) => (f === this.currentFile ? String(this.currentVersion) : "1"),
+      getScriptSnapshot: (f) => {
+        const text = this.textOf(f);
+        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+      },
+      getCurrentDirectory: () => this.cwd,
+      getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+      fileExists: (f) => this.textOf(f) !== undefined,
+      readFile: (f) => this.textOf(f),
+      readDirectory: ts.sys.readDirectory,
+      directoryExists: ts.sys.directoryExists,
+      getDirectories: ts.sys.getDirectories,
+    };
+    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    return this.service;
+  }
+
+  private textOf(file: string): string | undefined {
+    if (file === this.currentFile) return this.current;
+    const cell = this.executed.find((c) => c.name === file);
+    if (cell) return cell.text;
+    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+  }
+
+  /**
+   * Adds a TS cell that ran, so later cells see its declarations. Its imports become ambient
+   * `declare const` of the imported module's type, so the cell stays a global script.
+   * @param source the cell's TypeScript (parsed without error).
+   */
+  addExecutedCell(source: string): void {
+    this.executed.push({ name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`), text: globalScript(source) });
+  }
+
+  private setCurrent(source: string): void {
+    this.current = source;
+    this.currentVersion++;
+  }
+
+  /**
+   * Completions at `offset` of a cell being edited.
+   * @param source the cell's TypeScript.
+   * @param offset cursor, UTF-16 code units.
+   * @returns candidates (already filtered by the typed prefix) with the range they replace.
+   */
+  complete(source: string, offset: number): TsCompletion[] {
+    this.setCurrent(source);
+    const info = this.ls.getCompletionsAtPosition(this.currentFile, offset, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    if (!info) return [];
+    const word = wordAt(source, offset);
+    return info.entries
+      .filter((e) => e.name.startsWith(word.text) && !e.name.startsWith("__tspy"))
+      .map((e) => ({
+        text: e.insertText ?? e.name,
+        type: e.kind,
+        start: e.replacementSpan ? e.replacementSpan.start : word.start,
+        end: e.replacementSpan ? e.replacementSpan.start + e.replacementSpan.length : offset,
+      }));
+  }
+
+  /**
+   * Type and TSDoc of the symbol at `offset`, as Markdown-free plain text, or null.
+   * @param detailLevel 0: signature and summary; 1: also the JSDoc tags.
+   */
+  quickInfo(source: string, offset: number, detailLevel: number): string | null {
+    this.setCurrent(source);
+    const info = this.ls.getQuickInfoAtPosition(this.currentFile, Math.max(0, offset - (offset > 0 && /\W/.test(source[offset] ?? " ") ? 1 : 0)));
+    if (!info) return null;
+    const parts = [ts.displayPartsToString(info.displayParts)];
+    const doc = ts.displayPartsToString(info.documentation);
+    if (doc) parts.push(doc);
+    if (detailLevel > 0) {
+      for (const tag of info.tags ?? []) parts.push(`@${tag.name} ${ts.displayPartsToString(tag.text)}`.trim());
+    }
+    return parts.join("\n\n");
+  }
+
+  /**
+   * Type errors of a cell (syntax errors are the transpiler's business), without the artefacts
+   * of a notebook being a set of scripts.
+   */
+  diagnostics(source: string): TsDiagnostic[] {
+    this.setCurrent(source);
+    const file = this.ls.getProgram()?.getSourceFile(this.currentFile);
+    if (!file) return [];
+    return this.ls
+      .getSemanticDiagnostics(this.currentFile)
+      .filter((d) => !NOTEBOOK_ARTEFACTS.has(d.code) && d.start !== undefined)
+      .map((d) => {
+        const { line, character } = file.getLineAndCharacterOfPosition(d.start!);
+        return { line: line + 1, column: character + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
+      });
+  }
+}
+
+/** The identifier-like word ending at `offset`: its start and text. */
+function wordAt(source: string, offset: number): { start: number; text: string } {
+  let start = offset;
+  while (start > 0 && /[\w$]/.test(source[start - 1])) start--;
+  return { start, text: source.slice(start, offset) };
+}
+
+/**
+ * Rewrites a cell for the language service so it is a global script: each import becomes
+ * `declare const name: typeof import("m")...` on the same line; `export` modifiers go.
+ */
+function globalScript(source: string): string {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const st of file.statements) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier)) {
+      const m = JSON.stringify(st.moduleSpecifier.text);
+      const clause = st.importClause;
+      const decls: string[] = [];
+      if (clause && !clause.isTypeOnly) {
+        if (clause.name) decls.push(`declare const ${clause.name.text}: typeof import(${m}) extends { default: infer D } ? D : typeof import(${m});`);
+        const b = clause.namedBindings;
+        if (b && ts.isNamespaceImport(b)) decls.push(`declare const ${b.name.text}: typeof import(${m});`);
+        else if (b) for (const s of b.elements) if (!s.isTypeOnly) decls.push(`declare const ${s.name.text}: typeof import(${m})[${JSON.stringify((s.propertyName ?? s.name).text)}];`);
+      }
+      edits.push({ start: st.getStart(file), end: st.getEnd(), text: decls.join(" ") });
+    } else if (ts.canHaveModifiers(st)) {
+      for (const mod of ts.getModifiers(st) ?? []) {
+        if (mod.kind === ts.SyntaxKind.ExportKeyword) edits.push({ start: mod.getStart(file), end: mod.getEnd(), text: "" });
+      }
+    }
+  }
+  let out = source;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}

@@ -1,0 +1,19 @@
+// Ambient declarations of what every TypeScript cell finds in its global scope (the executor's
+// runtime globals), for the notebook's language service: completions, hover and type errors.
+// Not part of the kernel's own compilation (tsconfig excludes it).
+
+/** The Python side: `py.import("numpy")`, `py.x` (a global of Python's `__main__`), `py.kwargs({...})`. */
+declare const py: import("../../bridge/lib/index").Py;
+/** Thrown into TypeScript when Python raises: `type`, `value`, `traceback` (Python's lines). */
+declare const PythonError: typeof import("../../bridge/lib/index").PythonError;
+/** A Python object seen from TypeScript. */
+type PyProxy = import("../../bridge/lib/index").PyProxy;
+
+/**
+ * Asks the user for a line of text through the frontend (Jupyter's input_request).
+ * @param prompt shown before the input box.
+ * @param options password: hide what is typed.
+ * @returns the line typed, without its newline.
+ * @throws Error when the frontend does not accept input (allow_stdin false), KeyboardInterrupt on interrupt.
+ */
+declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
