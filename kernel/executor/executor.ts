@@ -1,13 +1,17 @@
 // The main thread's handle on the executor worker: starts it, sends requests, routes the
 // worker's events back to the request that caused them, and delivers interrupts.
 import * as path from "node:path";
-import { Worker } from "node:worker_threads";
-import type { ErrorContent, ExecutorData, FromExecutor, MimeBundle, ToExecutor } from "./messages";
+import { SHARE_ENV, Worker } from "node:worker_threads";
+import type { ErrorContent, ExecutorData, ExecutorIopubType, ExecutorRequestType, FromExecutor, MimeBundle, ToExecutor } from "./messages";
+import { answerInput, createStdinBuffer, interruptInput } from "./stdin";
 
 /** Output events of a running request, published by the caller on iopub. */
 export interface ExecutionEvents {
   stream(name: "stdout" | "stderr", text: string): void;
-  display(msgType: "display_data" | "update_display_data" | "clear_output", content: Record<string, unknown>): void;
+  /** display_data, update_display_data, clear_output and comm messages. */
+  display(msgType: ExecutorIopubType, content: Record<string, unknown>): void;
+  /** The cell asks the frontend for a line (stdin input_request); answer with {@link Executor.provideInput}. */
+  inputRequest?(prompt: string, password: boolean): void;
 }
 
 /** How a cell ended. */
@@ -26,6 +30,7 @@ export type PythonInterrupter = () => void;
 export class Executor {
   private readonly worker: Worker;
   private readonly interruptFlag = new SharedArrayBuffer(4);
+  private readonly stdin = createStdinBuffer();
   private readonly pending = new Map<number, { events?: ExecutionEvents; resolve: (m: FromExecutor) => void }>();
   private nextId = 1;
   /** The id of the request whose output the worker is producing (late output goes to it). */
@@ -40,12 +45,19 @@ export class Executor {
    * @param interruptPython interrupts Python code on the executor thread; may be a no-op when the bridge is unavailable.
    */
   constructor(cwd: string, private readonly interruptPython: PythonInterrupter) {
-    const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd };
-    this.worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data, stdout: false, stderr: false });
+    const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin };
+    // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
+    this.worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data, stdout: false, stderr: false, env: SHARE_ENV });
     let readyResolve: (m: Extract<FromExecutor, { kind: "ready" }>) => void;
     this.ready = new Promise((r) => (readyResolve = r));
     this.worker.on("message", (m: FromExecutor) => {
       if (m.kind === "ready") return readyResolve(m);
+      if (m.kind === "input_request") {
+        const target = this.pending.get(m.id)?.events ?? this.lastEvents;
+        if (target?.inputRequest) target.inputRequest(m.prompt, m.password);
+        else this.provideInput("");
+        return;
+      }
       if (m.kind === "stream" || m.kind === "display") {
         const target = this.pending.get(m.id)?.events ?? this.lastEvents;
         if (m.kind === "stream") target?.stream(m.name, m.text);
@@ -82,12 +94,12 @@ export class Executor {
    * @param events receives the cell's stream and display output as it happens.
    * @returns how the cell ended; never rejects.
    */
-  async execute(code: string, executionCount: number, silent: boolean, events: ExecutionEvents): Promise<ExecutionOutcome> {
+  async execute(code: string, executionCount: number, silent: boolean, allowStdin: boolean, events: ExecutionEvents): Promise<ExecutionOutcome> {
     const id = this.nextId++;
     this.lastEvents = events;
     this.running++;
     try {
-      const m = await this.request({ kind: "execute", id, code, executionCount, silent }, events);
+      const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin }, events);
       if (m.kind !== "execute_done") throw new Error(`unexpected executor answer ${m.kind}`);
       return m.status === "ok" ? { status: "ok", result: m.result } : { status: "error", error: m.error };
     } finally {
@@ -99,6 +111,23 @@ export class Executor {
   async isComplete(code: string): Promise<{ status: string; indent?: string }> {
     const m = await this.request({ kind: "is_complete", id: this.nextId++, code });
     return m.kind === "is_complete_done" ? { status: m.status, ...(m.indent !== undefined ? { indent: m.indent } : {}) } : { status: "unknown" };
+  }
+
+  /**
+   * A request the language side answers with a reply content (complete, inspect, comm_info) or
+   * handles (comm_open/comm_msg/comm_close from the frontend, whose output goes to `events`).
+   * @returns the reply content; never rejects.
+   */
+  async ask(msgType: ExecutorRequestType, content: Record<string, unknown>, events?: ExecutionEvents): Promise<Record<string, unknown>> {
+    const m = await this.request({ kind: "request", id: this.nextId++, msgType, content }, events);
+    if (m.kind === "reply") return m.content;
+    if (m.kind === "execute_done" && m.status === "error") return { status: "error", ...m.error };
+    return { status: "error", ename: "ExecutorError", evalue: `unexpected executor answer ${m.kind}`, traceback: [] };
+  }
+
+  /** Hands the frontend's input_reply to the cell waiting for it. */
+  provideInput(text: string): void {
+    answerInput(this.stdin, text);
   }
 
   /** Whether a cell is running now. */
@@ -114,6 +143,7 @@ export class Executor {
   interrupt(): void {
     if (!this.busy) return;
     Atomics.store(new Int32Array(this.interruptFlag), 0, 1);
+    interruptInput(this.stdin);
     this.worker.postMessage({ kind: "interrupt" } satisfies ToExecutor);
     this.interruptPython();
   }

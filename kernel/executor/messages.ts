@@ -12,17 +12,26 @@ export interface ErrorContent {
   traceback: string[];
 }
 
+/** Requests the executor answers with a reply content built by the language side (xeus' *_impl). */
+export type ExecutorRequestType = "complete_request" | "inspect_request" | "comm_info_request" | "comm_open" | "comm_msg" | "comm_close";
+
 /** Main thread -> executor. `id` pairs a request with its events and its reply. */
 export type ToExecutor =
-  | { kind: "execute"; id: number; code: string; executionCount: number; silent: boolean }
+  | { kind: "execute"; id: number; code: string; executionCount: number; silent: boolean; allowStdin: boolean }
   | { kind: "is_complete"; id: number; code: string }
+  | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown> }
   | { kind: "interrupt" };
+
+/** iopub messages the executor produces while it works (the main thread adds headers and parent). */
+export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_output" | "comm_open" | "comm_msg" | "comm_close";
 
 /** Executor -> main thread. Events of request `id` arrive before its `*_done`. */
 export type FromExecutor =
   | { kind: "ready"; python: string | null; pythonError: string | null }
   | { kind: "stream"; id: number; name: "stdout" | "stderr"; text: string }
-  | { kind: "display"; id: number; msgType: "display_data" | "update_display_data" | "clear_output"; content: Record<string, unknown> }
+  | { kind: "display"; id: number; msgType: ExecutorIopubType; content: Record<string, unknown> }
+  | { kind: "input_request"; id: number; prompt: string; password: boolean }
+  | { kind: "reply"; id: number; content: Record<string, unknown> }
   | { kind: "execute_done"; id: number; status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null }
   | { kind: "execute_done"; id: number; status: "error"; error: ErrorContent }
   | { kind: "is_complete_done"; id: number; status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
@@ -33,4 +42,19 @@ export interface ExecutorData {
   interruptFlag: SharedArrayBuffer;
   /** The notebook's working directory, where `import` resolves packages first. */
   cwd: string;
+  /** The stdin handoff: see {@link STDIN_LAYOUT}. */
+  stdin: SharedArrayBuffer;
 }
+
+/**
+ * Layout of ExecutorData.stdin: Int32 [0] = state (see the STDIN_* values), Int32 [1] = byte
+ * length of the answer, bytes from offset 8 = the answer in UTF-8. The executor waits on [0]
+ * with Atomics.wait while the main thread gets an input_reply; the main thread writes and notifies.
+ */
+export const STDIN_LAYOUT = { capacity: 1 << 20, header: 8 } as const;
+/** Waiting for the frontend. */
+export const STDIN_WAITING = 0;
+/** The answer is in the buffer. */
+export const STDIN_ANSWERED = 1;
+/** The user interrupted while the executor waited. */
+export const STDIN_INTERRUPTED = 2;

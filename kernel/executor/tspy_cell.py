@@ -82,41 +82,10 @@ def install(emit):
 
 
 def mime_bundle(obj):
-    """IPython's display protocol, enough for results: text/plain is repr(); _repr_mimebundle_
-    and _repr_html_/_repr_markdown_/_repr_svg_/_repr_png_/_repr_latex_/_repr_json_ add richer
-    types. Returns a dict MIME type -> str/JSON; a failing _repr_*_ is skipped."""
-    data = {}
-    bundle = getattr(obj, "_repr_mimebundle_", None)
-    if callable(bundle) and not isinstance(obj, type):
-        try:
-            got = bundle()
-            if isinstance(got, tuple):
-                got = got[0]
-            if isinstance(got, dict):
-                data.update(got)
-        except Exception:
-            pass
-    for mime, method in (("text/html", "_repr_html_"), ("text/markdown", "_repr_markdown_"),
-                         ("image/svg+xml", "_repr_svg_"), ("image/png", "_repr_png_"),
-                         ("text/latex", "_repr_latex_"), ("application/json", "_repr_json_")):
-        if mime in data or isinstance(obj, type):
-            continue
-        fn = getattr(obj, method, None)
-        if callable(fn):
-            try:
-                got = fn()
-            except Exception:
-                continue
-            if got is None:
-                continue
-            if isinstance(got, tuple):
-                got = got[0]
-            if isinstance(got, bytes):
-                import base64
-                got = base64.b64encode(got).decode("ascii")
-            data[mime] = got
-    data["text/plain"] = repr(obj)
-    return data
+    """The MIME bundle of a cell's value: tspy_display.mime_bundle (IPython's display protocol
+    plus tspy's views of models, tensors, figures and training histories)."""
+    import tspy_display
+    return tspy_display.mime_bundle(obj)
 
 
 def _error(exc, skip_frames):

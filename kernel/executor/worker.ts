@@ -9,6 +9,12 @@ import * as bridge from "../../bridge/lib/index";
 import type { ErrorContent, ExecutorData, FromExecutor, MimeBundle, ToExecutor } from "./messages";
 import { KeyboardInterrupt, TsRuntime } from "./ts-runtime";
 import { typescriptCompleteness } from "./ts-transform";
+import { createDisplay } from "../display/display";
+import { CommRegistry } from "./comms";
+import { Introspection } from "./introspection";
+import { NotebookLanguageService } from "./language-service";
+import { describeTsValue, envMagic, formatVariables, parseCell, pipMagic, type CellPlan, type VariableInfo } from "./magics";
+import { waitForInput } from "./stdin";
 
 /** Folder of tspy_cell.py (kept in the source tree; this file runs from dist/kernel/executor). */
 const PYTHON_HELPERS = path.resolve(__dirname, "..", "..", "..", "kernel", "executor");
@@ -42,6 +48,24 @@ process.on("unhandledRejection", (e) => post({ kind: "stream", id: currentId, na
 interface PythonSide {
   py: bridge.Py;
   cell: bridge.PyProxy;
+  /** The tspy_display module (kernel/display): MIME bundles, display messages, figures. */
+  display: bridge.PyProxy;
+  /** The tspy_introspect module: jedi completion, inspection, %who, stdin and comms. */
+  introspect: bridge.PyProxy;
+}
+
+/** Whether the running request allows stdin (execute_request's allow_stdin). */
+let allowStdin = false;
+
+/**
+ * Asks the frontend for a line (input_request) and blocks until it answers; used by Python's
+ * input()/getpass and by TS cells' `input()`.
+ * @returns [status, text] with status "ok", "interrupted" or "unavailable" (allow_stdin false).
+ */
+function requestInput(prompt: string, password: boolean): [string, string] {
+  if (!allowStdin) return ["unavailable", ""];
+  const r = waitForInput(data.stdin, () => post({ kind: "input_request", id: currentId, prompt, password }));
+  return r.status === "ok" ? ["ok", r.text] : [r.status, ""];
 }
 
 /** Starts CPython and wires `py`, `ts` and Python's streams; on failure TS cells still run and Python cells report why. */
@@ -49,8 +73,16 @@ function startPython(): { side: PythonSide | null; version: string | null; error
   try {
     const py = bridge.initialize();
     py.import("sys").path.insert(0, PYTHON_HELPERS);
+    py.import("sys").path.insert(0, path.join(PYTHON_HELPERS, "..", "display"));
     const cell = py.import("tspy_cell");
     cell.install((name: "stdout" | "stderr", text: string) => post({ kind: "stream", id: currentId, name, text }));
+    const introspect = py.import("tspy_introspect");
+    introspect.install_stdin((prompt: string, password: boolean) => requestInput(prompt, password));
+    introspect.install_comms((msgType: "comm_open" | "comm_msg" | "comm_close", content: bridge.PyProxy) =>
+      post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }));
+    const display = py.import("tspy_display");
+    display.install((msgType: "display_data" | "update_display_data" | "clear_output", json: string) =>
+      post({ kind: "display", id: currentId, msgType, content: JSON.parse(json) as Record<string, unknown> }));
     const g = globalThis as Record<string, unknown>;
     bridge.setTsNamespace({
       get: (name) => g[name],
@@ -63,24 +95,37 @@ function startPython(): { side: PythonSide | null; version: string | null; error
     g.py = py;
     g.PythonError = bridge.PythonError;
     const version = String(py.import("platform").python_version());
-    return { side: { py, cell }, version, error: null };
+    return { side: { py, cell, display, introspect }, version, error: null };
   } catch (e) {
     return { side: null, version: null, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
 }
 const python = startPython();
 
-/** MIME bundle for a cell's value: a Python object through IPython's display protocol, anything else through util.inspect. */
+/** The display API of TS cells (globals display, updateDisplay, clearOutput); Python objects render through tspy_display. */
+const displayApi = createDisplay(
+  {
+    post: (msgType, content) => post({ kind: "display", id: currentId, msgType, content }),
+    pythonBundle: (value) => (python.side && bridge.isPyProxy(value) ? (JSON.parse(python.side.display.mime_bundle_json(value)) as MimeBundle) : null),
+  },
+  python.side
+    ? { getLivePlot: () => Boolean(python.side!.display.live_plot), setLivePlot: (on) => void (python.side!.display.live_plot = on) }
+    : undefined,
+);
+Object.assign(globalThis, { display: displayApi.display, updateDisplay: displayApi.updateDisplay, clearOutput: displayApi.clearOutput });
+
+/** MIME bundle for a cell's value (kernel/display): Python objects through IPython's display protocol and tspy's views. */
 function mimeBundle(value: unknown): MimeBundle {
-  if (python.side && bridge.isPyProxy(value)) {
-    const bundle = python.side.cell.mime_bundle(value);
-    try {
-      return bundle.toJS() as MimeBundle;
-    } finally {
-      bundle.destroy();
-    }
+  return displayApi.mimeBundle(value);
+}
+
+/** After every cell: open matplotlib figures are shown inline and closed; display messages queued by Python threads are sent. */
+function afterCell(): void {
+  try {
+    python.side?.display.after_cell();
+  } catch (e) {
+    post({ kind: "stream", id: currentId, name: "stderr", text: `tspy: showing figures failed: ${e instanceof Error ? e.message : String(e)}\n` });
   }
-  return { "text/plain": util.inspect(value, { colors: false, depth: 4, maxArrayLength: 100, breakLength: 100 }) };
 }
 
 function runPython(source: string, cellName: string): FromExecutor {
@@ -114,16 +159,106 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
   }
 }
 
+/** The notebook's TypeScript language service (created lazily on first use) and introspection. */
+const languageService = new NotebookLanguageService(data.cwd);
+const introspection = new Introspection(
+  languageService,
+  python.side ? { module: python.side.introspect, isPyProxy: bridge.isPyProxy, py: python.side.py } : null,
+);
+
+/** Comms of both languages; TS cells use the global `comms`. */
+const comms = new CommRegistry(
+  (msgType, content) => post({ kind: "display", id: currentId, msgType, content }),
+  () => (python.side ? { incoming: (t, c) => Boolean(python.side!.introspect.comm_incoming(t, c)), list: () => python.side!.introspect.comm_list().toJS() as Record<string, string> } : null),
+  (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `comm handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n` }),
+);
+Object.assign(globalThis, {
+  comms,
+  input: async (prompt = "", options: { password?: boolean } = {}): Promise<string> => {
+    const [status, text] = requestInput(String(prompt), Boolean(options.password));
+    if (status === "interrupted") throw new KeyboardInterrupt();
+    if (status !== "ok") throw new Error("input() was called, but this frontend does not support input requests (allow_stdin is false)");
+    return text;
+  },
+});
+
+/** %who: the variables of both languages. */
+function whoTable(): string {
+  const g = globalThis as Record<string, unknown>;
+  const describePython = python.side ? (v: unknown) => python.side!.introspect.describe_value(v).toJS() as [string, string, string, number | null] : null;
+  const rows: VariableInfo[] = [...runtime.declared].filter((n) => n in g).map((n) => describeTsValue(n, g[n], describePython, bridge.isPyProxy));
+  if (python.side) {
+    const list = python.side.introspect.who();
+    for (const [name, type, shape, dtype, size] of list.toJS() as [string, string, string, string, number | null][]) rows.push({ name, language: "Python", type, shape, dtype, size });
+    list.destroy();
+  }
+  return formatVariables(rows);
+}
+
+/** Runs the line magics at the top of a cell; returns an error outcome when one fails. */
+async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
+  const stream = (name: "stdout" | "stderr", text: string) => post({ kind: "stream", id: currentId, name, text });
+  for (const magic of plan.lineMagics) {
+    if (magic.name === "who") stream("stdout", whoTable());
+    else if (magic.name === "env") {
+      stream("stdout", envMagic(magic.args, (name, value) => python.side && void python.side.py.import("os").environ.set(name, value)));
+    } else if (magic.name === "pip") {
+      const executable = python.side ? String(python.side.py.import("sys").executable) : "python3";
+      const status = await pipMagic(magic.args, executable, stream);
+      python.side?.py.import("importlib").invalidate_caches();
+      if (status !== 0) {
+        return { kind: "execute_done", id: currentId, status: "error", error: { ename: "PipError", evalue: `pip exited with status ${status}`, traceback: [`%pip ${magic.args}`, `pip exited with status ${status}`] } };
+      }
+    }
+  }
+  return null;
+}
+
 async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<void> {
   currentId = m.id;
+  allowStdin = m.allowStdin;
   Atomics.store(interruptFlag, 0, 0);
   bridge.clearInterrupt();
   const cellName = `cell-${m.executionCount}`;
-  const done = PYTHON_MAGIC.test(m.code) ? runPython(m.code, cellName) : await runTypeScript(m.code, cellName);
+  let plan: CellPlan;
+  try {
+    plan = parseCell(m.code);
+  } catch (e) {
+    const err = e as Error;
+    return post({ kind: "execute_done", id: m.id, status: "error", error: { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } });
+  }
+  const started = performance.now();
+  let done = await runLineMagics(plan);
+  if (!done && plan.code.trim() === "") done = { kind: "execute_done", id: m.id, status: "ok", result: null };
+  if (!done && plan.language === "python") done = runPython(plan.code, cellName);
+  if (!done) {
+    done = await runTypeScript(plan.code, cellName);
+    if (!(done.kind === "execute_done" && done.status === "error" && done.error.ename === "SyntaxError")) languageService.addExecutedCell(plan.code);
+  }
+  if (plan.time) post({ kind: "stream", id: m.id, name: "stdout", text: `Wall time: ${formatDuration(performance.now() - started)}\n` });
+  afterCell();
   post(done);
 }
 
+/** "812 µs", "12.3 ms", "4.56 s" (IPython's %%time style). */
+function formatDuration(ms: number): string {
+  if (ms < 1) return `${Math.round(ms * 1000)} µs`;
+  if (ms < 1000) return `${ms.toFixed(1)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** Requests answered with a reply content by the language side. */
+const requestHandlers: Record<Extract<ToExecutor, { kind: "request" }>["msgType"], (content: Record<string, unknown>) => Record<string, unknown>> = {
+  complete_request: (c) => introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0)),
+  inspect_request: (c) => introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0)),
+  comm_info_request: (c) => comms.info(typeof c.target_name === "string" ? c.target_name : undefined),
+  comm_open: (c) => comms.incoming("comm_open", c),
+  comm_msg: (c) => comms.incoming("comm_msg", c),
+  comm_close: (c) => comms.incoming("comm_close", c),
+};
+
 function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
+  if (/^%[^%]/.test(m.code) && !m.code.includes("\n")) return post({ kind: "is_complete_done", id: m.id, status: "complete" });
   if (PYTHON_MAGIC.test(m.code)) {
     if (!python.side) return post({ kind: "is_complete_done", id: m.id, status: "unknown" });
     const r = python.side.cell.is_complete(m.code.replace(PYTHON_MAGIC, ""));
@@ -144,11 +279,15 @@ port.on("message", (m: ToExecutor) => {
   }
   chain = chain.then(async () => {
     try {
-      await (m.kind === "execute" ? execute(m) : isComplete(m));
+      if (m.kind === "request") {
+        currentId = m.id;
+        post({ kind: "reply", id: m.id, content: requestHandlers[m.msgType](m.content) });
+      } else await (m.kind === "execute" ? execute(m) : isComplete(m));
     } catch (e) {
       // A fault of the executor itself (not of the cell): report it on the request, keep serving.
       const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
       if (m.kind === "execute") post({ kind: "execute_done", id: m.id, status: "error", error: { ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
+      else if (m.kind === "request") post({ kind: "reply", id: m.id, content: { status: "error", ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
       else post({ kind: "is_complete_done", id: m.id, status: "unknown" });
     }
   });

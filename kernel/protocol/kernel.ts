@@ -5,6 +5,7 @@ import type { KernelMessage } from "@jupyterlab/services";
 import type { Channel } from "../wire/sockets";
 import { PROTOCOL_VERSION, type WireMessage } from "../wire/message";
 import type { Executor, ExecutionEvents } from "../executor/executor";
+import { History } from "./history";
 
 /** Where the kernel sends what it produces; implemented by KernelSockets. */
 export interface MessageSink {
@@ -13,8 +14,8 @@ export interface MessageSink {
   send(channel: Channel | "iopub", msg: WireMessage): Promise<void>;
 }
 
-/** A handler returns the reply's content; the dispatcher sends it as `<request>_reply`. */
-type Handler = (msg: WireMessage, channel: Channel) => Promise<Record<string, unknown>>;
+/** A handler returns the reply content, which the dispatcher sends as `<request>_reply`, or null for messages without a reply (comm_*). */
+type Handler = (msg: WireMessage, channel: Channel) => Promise<Record<string, unknown> | null>;
 
 /** Facts about the kernel for kernel_info_reply. */
 export interface KernelIdentity {
@@ -37,13 +38,23 @@ export class KernelProtocol {
     kernel_info_request: async () => this.kernelInfo(),
     execute_request: (msg) => this.execute(msg),
     is_complete_request: async (msg) => this.executor.isComplete(String(msg.content.code ?? "")),
-    complete_request: async (msg) => {
-      const cursor = Number(msg.content.cursor_pos ?? 0);
-      return { status: "ok", matches: [], cursor_start: cursor, cursor_end: cursor, metadata: {} };
-    },
-    inspect_request: async () => ({ status: "ok", found: false, data: {}, metadata: {} }),
-    history_request: async () => ({ status: "ok", history: [] }),
-    comm_info_request: async () => ({ status: "ok", comms: {} }),
+    complete_request: (msg) => this.executor.ask("complete_request", msg.content),
+    inspect_request: (msg) => this.executor.ask("inspect_request", msg.content),
+    history_request: async (msg) => this.history.query(msg.content),
+    comm_info_request: (msg) => this.executor.ask("comm_info_request", msg.content),
+    comm_open: (msg) => this.comm("comm_open", msg),
+    comm_msg: (msg) => this.comm("comm_msg", msg),
+    comm_close: (msg) => this.comm("comm_close", msg),
+    // No debugger (kernel_info says debugger: false): answer as a failed DAP response.
+    debug_request: async (msg) => ({
+      type: "response",
+      request_seq: Number(msg.content.seq ?? 0),
+      seq: 0,
+      success: false,
+      command: String(msg.content.command ?? ""),
+      message: "tspy has no debugger (kernel_info_reply: debugger false)",
+      body: {},
+    }),
     interrupt_request: async () => {
       this.interrupt();
       return { status: "ok" };
@@ -55,6 +66,8 @@ export class KernelProtocol {
   };
   /** Set by shutdown_request; the process exits after the reply and idle are sent. */
   private shutdownRequested: { restart: boolean } | null = null;
+  /** Input history; survives restarts in its file. */
+  private readonly history = new History();
 
   /**
    * @param sink where replies and iopub messages go.
@@ -71,7 +84,10 @@ export class KernelProtocol {
 
   /** Entry point for every verified message (KernelSockets' MessageHandler). */
   onMessage(channel: Channel, msg: WireMessage): void {
-    if (channel === "stdin") return; // input_reply: stdin comes with its own issue; nothing is waiting for one.
+    if (channel === "stdin") {
+      if (msg.header.msg_type === "input_reply") this.executor.provideInput(String(msg.content.value ?? ""));
+      return;
+    }
     const type = msg.header.msg_type;
     // interrupt must act while a cell runs, wherever it arrives (VS Code sends it on shell).
     if (channel === "control" || type === "interrupt_request" || type === "shutdown_request") {
@@ -112,7 +128,7 @@ export class KernelProtocol {
       return;
     }
     void this.publish("status", { execution_state: "busy" }, msg);
-    let content: Record<string, unknown>;
+    let content: Record<string, unknown> | null;
     try {
       content = await handler(msg, channel);
     } catch (e) {
@@ -121,8 +137,7 @@ export class KernelProtocol {
       process.stderr.write(`tspy: ${type} failed: ${err.stack}\n`);
       content = { status: "error", ename: err.name, evalue: err.message, traceback: (err.stack ?? "").split("\n") };
     }
-    const replyType = type.replace(/_request$/, "_reply");
-    await this.sink.send(channel, this.sink.create(replyType, content, msg));
+    if (content) await this.sink.send(channel, this.sink.create(type.replace(/_request$/, "_reply"), content, msg));
     await this.publish("status", { execution_state: "idle" }, msg);
     if (type === "shutdown_request" && this.shutdownRequested) this.onShutdown(this.shutdownRequested.restart);
   }
@@ -156,16 +171,19 @@ export class KernelProtocol {
     const storeHistory = c.store_history ?? !silent;
     if (storeHistory && !silent) this.executionCount++;
     const count = this.executionCount;
+    if (storeHistory && !silent) this.history.add(count, code);
     if (!silent) void this.publish("execute_input", { code, execution_count: count }, msg);
     const events: ExecutionEvents = {
       stream: (name, text) => {
         if (!silent) void this.publish("stream", { name, text }, msg);
       },
       display: (msgType, content) => {
-        if (!silent) void this.publish(msgType, content, msg);
+        if (!silent || msgType.startsWith("comm_")) void this.publish(msgType, content, msg);
       },
+      // stdin: input_request goes to the client that sent the execute_request (its routing identities).
+      inputRequest: (prompt, password) => void this.sink.send("stdin", this.sink.create("input_request", { prompt, password }, msg)),
     };
-    const outcome = await this.executor.execute(code, count, silent, events);
+    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events);
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         await this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
@@ -175,6 +193,16 @@ export class KernelProtocol {
     await this.publish("error", { ...outcome.error }, msg);
     if (c.stop_on_error !== false) this.abortQueuedExecutions();
     return { status: "error", execution_count: count, ...outcome.error };
+  }
+
+  /** A comm message from the frontend: handled by the executor (TS or Python); its output goes to iopub; no reply. */
+  private async comm(type: "comm_open" | "comm_msg" | "comm_close", msg: WireMessage): Promise<null> {
+    const events: ExecutionEvents = {
+      stream: (name, text) => void this.publish("stream", { name, text }, msg),
+      display: (msgType, content) => void this.publish(msgType, content, msg),
+    };
+    await this.executor.ask(type, msg.content, events);
+    return null;
   }
 
   /** stop_on_error: every execute_request queued when a cell failed is answered `aborted` (only those). */

@@ -63,12 +63,13 @@ def execute(kc, code, timeout=TIMEOUT, **kwargs):
 
 
 def drain(kc):
-    """Discards what is waiting on iopub (status messages of earlier requests)."""
-    while True:
-        try:
-            kc.get_iopub_msg(timeout=0.2)
-        except queue.Empty:
-            return
+    """Discards what is waiting on iopub and shell (messages of earlier requests)."""
+    for get in (kc.get_iopub_msg, kc.get_shell_msg):
+        while True:
+            try:
+                get(timeout=0.2)
+            except queue.Empty:
+                break
 
 
 @pytest.fixture(scope="module")

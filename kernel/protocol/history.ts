@@ -1,0 +1,96 @@
+// The notebook input history for history_request (messaging spec: tail, range, search), kept in a
+// JSON Lines file so it survives kernel restarts. Knows history semantics; nothing of sockets.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** One history entry: [session, line, input], as history_reply's `history` lists them. */
+export type HistoryEntry = [number, number, string];
+
+/**
+ * The default history file: `$TSPY_HISTORY_FILE`, else `<Jupyter data dir>/tspy/history.jsonl`
+ * (`$JUPYTER_DATA_DIR`, else `$XDG_DATA_HOME/jupyter`, else ~/.local/share/jupyter, as jupyter_core).
+ */
+export function defaultHistoryFile(): string {
+  if (process.env.TSPY_HISTORY_FILE) return process.env.TSPY_HISTORY_FILE;
+  const data = process.env.JUPYTER_DATA_DIR ?? path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share"), "jupyter");
+  return path.join(data, "tspy", "history.jsonl");
+}
+
+/** Turns a glob (`*`, `?`) into a RegExp over the whole input, as IPython's history search does. */
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * The history of every kernel session that wrote to one file. Each kernel process is a new
+ * session, numbered after the last one in the file. Write failures are reported once on stderr
+ * and never stop execution.
+ */
+export class History {
+  private entries: HistoryEntry[] = [];
+  /** This kernel process's session number (1-based). */
+  readonly session: number;
+  private warned = false;
+
+  constructor(private readonly file: string = defaultHistoryFile()) {
+    try {
+      for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+        if (!line.trim()) continue;
+        try {
+          const e = JSON.parse(line) as HistoryEntry;
+          if (Array.isArray(e) && e.length === 3) this.entries.push(e);
+        } catch {
+          // a torn last line (a kernel killed mid-write) is skipped
+        }
+      }
+    } catch {
+      // no history yet
+    }
+    this.session = this.entries.reduce((max, e) => Math.max(max, e[0]), 0) + 1;
+  }
+
+  /** Records a cell run with store_history (line = its execution count). */
+  add(line: number, input: string): void {
+    const entry: HistoryEntry = [this.session, line, input];
+    this.entries.push(entry);
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      fs.appendFileSync(this.file, JSON.stringify(entry) + "\n");
+    } catch (e) {
+      if (!this.warned) process.stderr.write(`tspy: cannot write the history file ${this.file}: ${(e as Error).message}\n`);
+      this.warned = true;
+    }
+  }
+
+  /**
+   * history_request's reply content (output is never stored: entries are [session, line, input]).
+   * @param content the request: hist_access_type "tail" (n), "range" (session: 0 this one, <0 relative; start, stop), "search" (pattern, n, unique).
+   */
+  query(content: Record<string, unknown>): Record<string, unknown> {
+    const type = content.hist_access_type;
+    const n = typeof content.n === "number" ? content.n : undefined;
+    let result: HistoryEntry[];
+    if (type === "range") {
+      const raw = Number(content.session ?? 0);
+      const session = raw <= 0 ? this.session + raw : raw;
+      const start = Number(content.start ?? 0);
+      const stop = content.stop === undefined || content.stop === null ? Infinity : Number(content.stop);
+      result = this.entries.filter((e) => e[0] === session && e[1] >= start && e[1] < stop);
+    } else if (type === "search") {
+      const re = globToRegExp(String(content.pattern ?? "*"));
+      result = this.entries.filter((e) => re.test(e[2]));
+      if (content.unique) {
+        const seen = new Set<string>();
+        result = result.reverse().filter((e) => !seen.has(e[2]) && seen.add(e[2])).reverse();
+      }
+      if (n !== undefined) result = result.slice(-n);
+    } else if (type === "tail") {
+      result = n === undefined ? this.entries.slice() : this.entries.slice(-n);
+    } else {
+      return { status: "error", ename: "ValueError", evalue: `unknown hist_access_type ${String(type)}`, traceback: [], history: [] };
+    }
+    return { status: "ok", history: result };
+  }
+}

@@ -1,0 +1,63 @@
+"""complete_request and inspect_request: TypeScript's language service, live Python members, jedi."""
+from conftest import execute
+
+
+def _complete(kc, code, cursor=None):
+    kc.complete(code, len(code) if cursor is None else cursor)
+    return kc.get_shell_msg(timeout=60)["content"]
+
+
+def _inspect(kc, code, cursor=None, detail_level=0):
+    kc.inspect(code, len(code) if cursor is None else cursor, detail_level)
+    return kc.get_shell_msg(timeout=60)["content"]
+
+
+def test_complete_request_lists_members_of_typescript_values_and_declarations(kc):
+    execute(kc, "const scores = [3, 1, 2];\nfunction normalise(v: number[]) { return v }")
+    r = _complete(kc, "scores.filt")
+    assert r["status"] == "ok" and r["matches"] == ["filter"]
+    assert (r["cursor_start"], r["cursor_end"]) == (7, 11)
+    assert "normalise" in _complete(kc, "norm")["matches"]
+    kinds = {t["text"]: t["type"] for t in r["metadata"]["_jupyter_types_experimental"]}
+    assert kinds["filter"] == "method"
+
+
+def test_complete_request_lists_live_python_members(kc):
+    r = _complete(kc, 'py.import("numpy").arang')
+    assert "arange" in r["matches"]
+    execute(kc, "const np = py.import('numpy');")
+    r = _complete(kc, "np.linal")
+    assert r["matches"] == ["linalg"]
+    types = r["metadata"]["_jupyter_types_experimental"]
+    assert types[0]["type"] == "python"
+
+
+def test_complete_request_cursor_is_counted_in_code_points(kc):
+    code = "const s = '😀𝒳';\nscores.fi"
+    r = _complete(kc, code)
+    assert "fill" in r["matches"]
+    # 10 code points before the astral string, 2 astral characters, then "';\nscores." (10).
+    assert r["cursor_start"] == len(code) - 2
+    assert r["cursor_end"] == len(code)
+
+
+def test_complete_request_in_a_python_cell_uses_live_objects(kc):
+    execute(kc, "%%python\nclass Model:\n    def fit_digits(self): pass\nmodel_py = Model()")
+    r = _complete(kc, "%%python\nmodel_py.fit_d")
+    assert r["matches"] == ["fit_digits"]
+    assert r["cursor_end"] - r["cursor_start"] == len("fit_d")
+
+
+def test_inspect_request_shows_typescript_types_and_python_docs(kc):
+    execute(kc, "/** Adds one. */\nfunction inc(n: number): number { return n + 1 }")
+    r = _inspect(kc, "inc(2)", cursor=2)
+    assert r["found"] and "function inc(n: number): number" in r["data"]["text/plain"]
+    assert "Adds one." in r["data"]["text/plain"]
+    r = _inspect(kc, 'py.import("json").dumps')
+    text = r["data"]["text/plain"]
+    assert r["found"] and "Signature: dumps(obj" in text and "Serialize" in text
+    detailed = _inspect(kc, 'py.import("json").dumps', detail_level=1)["data"]["text/plain"]
+    assert "Source:" in detailed and "def dumps" in detailed
+    r = _inspect(kc, "%%python\nimport json\njson.loads")
+    assert r["found"] and "loads(" in r["data"]["text/plain"]
+    assert _inspect(kc, "   ", cursor=1)["found"] is False
