@@ -6,7 +6,20 @@ import * as util from "node:util";
 /** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
 export const CELL_MAGICS = ["python", "ts", "time"] as const;
 /** Line magics this kernel knows (`%name args`, lines at the top of a cell). */
-export const LINE_MAGICS = ["who", "env", "pip"] as const;
+export const LINE_MAGICS = ["who", "env", "pip", "typecheck"] as const;
+
+/** How TypeScript type errors are treated: not checked, reported before the cell runs (default), or reported instead of running it. */
+export type TypecheckMode = "off" | "warn" | "strict";
+
+/**
+ * %typecheck [off|warn|strict]: sets the mode (no argument: reports it).
+ * @returns the new mode. @throws UsageError for another argument.
+ */
+export function typecheckMagic(args: string, current: TypecheckMode): TypecheckMode {
+  if (args === "") return current;
+  if (args === "off" || args === "warn" || args === "strict") return args;
+  throw new UsageError(`%typecheck takes off, warn or strict; got \`${args}\``);
+}
 
 /** A line magic to run before the cell's code: its name, its argument text and its 1-based line. */
 export interface LineMagic {

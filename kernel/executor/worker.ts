@@ -13,7 +13,7 @@ import { createDisplay } from "../display/display";
 import { CommRegistry } from "./comms";
 import { Introspection } from "./introspection";
 import { NotebookLanguageService } from "./language-service";
-import { describeTsValue, envMagic, formatVariables, parseCell, pipMagic, type CellPlan, type VariableInfo } from "./magics";
+import { describeTsValue, envMagic, formatVariables, parseCell, pipMagic, typecheckMagic, type CellPlan, type TypecheckMode, type VariableInfo } from "./magics";
 import { waitForInput } from "./stdin";
 
 /** Folder of tspy_cell.py (kept in the source tree; this file runs from dist/kernel/executor). */
@@ -182,6 +182,26 @@ Object.assign(globalThis, {
   },
 });
 
+/** %typecheck: how type errors of TS cells are treated. */
+let typecheckMode: TypecheckMode = "warn";
+
+/**
+ * Type-checks a TS cell against the notebook's declarations. In "warn" mode the errors are
+ * printed on stderr (with cell line numbers) and the cell runs; in "strict" mode they are the
+ * cell's error and it does not run.
+ */
+function typecheck(code: string, cellName: string): FromExecutor | null {
+  if (typecheckMode === "off") return null;
+  const found = languageService.diagnostics(code);
+  if (found.length === 0) return null;
+  const lines = found.map((d) => `${cellName}.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`);
+  if (typecheckMode === "strict") {
+    return { kind: "execute_done", id: currentId, status: "error", error: { ename: "TypeScriptError", evalue: `${found.length} type error${found.length > 1 ? "s" : ""} (%typecheck strict)`, traceback: lines } };
+  }
+  post({ kind: "stream", id: currentId, name: "stderr", text: lines.join("\n") + "\n" });
+  return null;
+}
+
 /** %who: the variables of both languages. */
 function whoTable(): string {
   const g = globalThis as Record<string, unknown>;
@@ -202,6 +222,9 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
     if (magic.name === "who") stream("stdout", whoTable());
     else if (magic.name === "env") {
       stream("stdout", envMagic(magic.args, (name, value) => python.side && void python.side.py.import("os").environ.set(name, value)));
+    } else if (magic.name === "typecheck") {
+      typecheckMode = typecheckMagic(magic.args, typecheckMode);
+      stream("stdout", `typecheck: ${typecheckMode}\n`);
     } else if (magic.name === "pip") {
       const executable = python.side ? String(python.side.py.import("sys").executable) : "python3";
       const status = await pipMagic(magic.args, executable, stream);
@@ -231,6 +254,7 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
   let done = await runLineMagics(plan);
   if (!done && plan.code.trim() === "") done = { kind: "execute_done", id: m.id, status: "ok", result: null };
   if (!done && plan.language === "python") done = runPython(plan.code, cellName);
+  if (!done) done = typecheck(plan.code, cellName);
   if (!done) {
     done = await runTypeScript(plan.code, cellName);
     if (!(done.kind === "execute_done" && done.status === "error" && done.error.ename === "SyntaxError")) languageService.addExecutedCell(plan.code);

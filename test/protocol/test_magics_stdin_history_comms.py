@@ -1,5 +1,6 @@
 """Magics, stdin (input_request), history_request, comms and the other messages JupyterLab sends."""
 import json
+import re
 import os
 import tempfile
 import time
@@ -181,3 +182,17 @@ def test_five_hundred_declaring_cells_never_lose_a_reply_or_an_idle(kc):
             idle.add(m["parent_header"]["msg_id"])
     assert set(ids) <= idle
     assert execute(kc, "v0 + v499").result == "499"
+
+
+def test_type_errors_are_reported_without_blocking_unless_strict(kc):
+    execute(kc, "%typecheck warn")
+    execute(kc, "function twice(n: number): number { return 2 * n }")
+    run = execute(kc, "const wrong: string = twice(2);\nwrong")
+    assert run.reply["content"]["status"] == "ok" and run.result == "4"
+    assert re.search(r"cell-\d+\.ts:1:7 - error TS2322: Type 'number' is not assignable to type 'string'", run.stderr), run.stderr
+    assert execute(kc, "%typecheck strict").stdout == "typecheck: strict\n"
+    strict = execute(kc, "globalThis.ranStrict = true;\nconst bad: string = twice(3);")
+    assert strict.error["ename"] == "TypeScriptError" and "TS2322" in "\n".join(strict.error["traceback"])
+    assert execute(kc, "typeof (globalThis as any).ranStrict").result == "'undefined'"
+    assert execute(kc, "const fine: number = twice(4);\nfine").result == "8"
+    execute(kc, "%typecheck warn")
