@@ -2,7 +2,7 @@
 // sockets (main thread) to the protocol core and the executor worker; owns SIGINT.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import ts from "typescript";
+import { loadPythonConfig } from "../python-env/config";
 import { Executor } from "./executor/executor";
 import { KernelProtocol } from "./protocol/kernel";
 import { readConnectionFile } from "./wire/connection";
@@ -20,16 +20,33 @@ function connectionFileArg(argv: string[]): string | undefined {
   return undefined;
 }
 
-/** Loads the bridge on this thread only to deliver interrupts to Python; never starts Python here. */
+/**
+ * Interrupts Python on the executor. The bridge is loaded on this thread at the first interrupt
+ * (not at start-up, which stays fast) and only to deliver interrupts; Python never starts here.
+ */
 function pythonInterrupter(): () => void {
+  let interrupt: (() => void) | null = null;
+  return () => {
+    try {
+      if (!interrupt) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const bridge = require("../bridge/lib/index") as typeof import("../bridge/lib/index");
+        bridge.loadBridge();
+        interrupt = () => bridge.interrupt();
+      }
+      interrupt();
+    } catch (e) {
+      process.stderr.write(`tspy: cannot interrupt Python: ${(e as Error).message}\n`);
+    }
+  };
+}
+
+/** The embedded Python's version as configured (read without starting it), or null. */
+function configuredPythonVersion(): string | null {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const bridge = require("../bridge/lib/index") as typeof import("../bridge/lib/index");
-    bridge.loadBridge();
-    return () => bridge.interrupt();
-  } catch (e) {
-    process.stderr.write(`tspy: Python interrupts unavailable: ${(e as Error).message}\n`);
-    return () => undefined;
+    return loadPythonConfig().version;
+  } catch {
+    return null;
   }
 }
 
@@ -41,16 +58,20 @@ async function main(): Promise<void> {
   }
   const info = readConnectionFile(file);
   const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as { version: string };
+  // typescript's version without loading the compiler on this thread (it loads on the executor).
+  const tsVersion = (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
   // matplotlib must never open a window from the kernel.
   process.env.MPLBACKEND ??= "Agg";
   const executor = new Executor(process.cwd(), pythonInterrupter());
   const sockets = new KernelSockets(info, new MessageCodec(info.key, info.signature_scheme));
-  const ready = await executor.ready;
-  if (ready.pythonError) process.stderr.write(`tspy: Python did not start; TypeScript cells still run:\n${ready.pythonError}\n`);
+  // The executor starts Python in parallel; requests wait for it in its queue, kernel_info does not.
+  void executor.ready.then((ready) => {
+    if (ready.pythonError) process.stderr.write(`tspy: Python did not start; TypeScript cells still run:\n${ready.pythonError}\n`);
+  });
   const protocol = new KernelProtocol(
     { create: (t, c, p) => sockets.codec.create(t, c, p), send: (ch, m) => sockets.send(ch, m) },
     executor,
-    { implementationVersion: pkg.version, typescriptVersion: ts.version, pythonVersion: ready.python },
+    { implementationVersion: pkg.version, typescriptVersion: tsVersion, pythonVersion: configuredPythonVersion() },
     () => {
       void sockets.close().finally(() => process.exit(0));
     },
