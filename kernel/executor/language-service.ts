@@ -44,6 +44,10 @@ export class NotebookLanguageService {
   private readonly executed: { name: string; text: string }[] = [];
   private current = "";
   private currentVersion = 0;
+  /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), one virtual file. */
+  private pythonDeclarations = "";
+  private pythonVersion = 0;
+  private readonly pythonFile: string;
   private service: ts.LanguageService | null = null;
   private readonly options: ts.CompilerOptions;
   /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
@@ -52,6 +56,7 @@ export class NotebookLanguageService {
   /** @param cwd the notebook's folder: module resolution and tsconfig.json start there. */
   constructor(private readonly cwd: string) {
     this.currentFile = path.join(cwd, "__tspy_current_cell.ts");
+    this.pythonFile = path.join(cwd, "__tspy_python_modules.d.ts");
     this.options = {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.Node16,
@@ -84,8 +89,8 @@ export class NotebookLanguageService {
     if (this.service) return this.service;
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [GLOBALS_FILE, ...this.executed.map((c) => c.name), this.currentFile],
-      getScriptVersion: (f) => (f === this.currentFile ? String(this.currentVersion) : "1"),
+      getScriptFileNames: () => [GLOBALS_FILE, this.pythonFile, ...this.executed.map((c) => c.name), this.currentFile],
+      getScriptVersion: (f) => (f === this.currentFile ? String(this.currentVersion) : f === this.pythonFile ? String(this.pythonVersion) : "1"),
       getScriptSnapshot: (f) => {
         const text = this.textOf(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
@@ -104,6 +109,7 @@ export class NotebookLanguageService {
 
   private textOf(file: string): string | undefined {
     if (file === this.currentFile) return this.current;
+    if (file === this.pythonFile) return this.pythonDeclarations;
     const cell = this.executed.find((c) => c.name === file);
     if (cell) return cell.text;
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
@@ -116,6 +122,15 @@ export class NotebookLanguageService {
    */
   addExecutedCell(source: string): void {
     this.executed.push({ name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`), text: globalScript(source) });
+  }
+
+  /**
+   * Adds generated declarations of Python modules (interfaces and `PyModules` entries), so
+   * `py.import("name")` and its members are typed in later completions, hovers and checks.
+   */
+  addPythonDeclarations(text: string): void {
+    this.pythonDeclarations += text;
+    this.pythonVersion++;
   }
 
   private setCurrent(source: string): void {

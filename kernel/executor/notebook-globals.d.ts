@@ -2,13 +2,19 @@
 // runtime globals), for the notebook's language service: completions, hover and type errors.
 // Not part of the kernel's own compilation (tsconfig excludes it).
 
-/** The Python side: `py.import("numpy")`, `py.x` (a global of Python's `__main__`), `py.kwargs({...})`. */
-declare const py: import("../../bridge/lib/index").Py;
-/** Thrown into TypeScript when Python raises: `type`, `value`, `traceback` (Python's lines). */
-declare const PythonError: typeof import("../../bridge/lib/index").PythonError;
 /** A Python object seen from TypeScript. */
 type PyProxy = import("../../bridge/lib/index").PyProxy;
+/** The keyword-arguments marker, `py.kwargs({...})`, last argument of a call. */
+type PyKwargs = import("../../bridge/lib/index").PyKwargs;
+/** What every generated Python declaration extends: the proxy's own members. */
+interface PyProxyBase extends PyProxy {}
+/** Declarations generated for modules cells imported with `py.import("name")` (kernel/executor/tspy_stubs.py). */
+interface PyModules {}
 
+/** The Python side: `py.import("numpy")`, `py.x` (a global of Python's `__main__`), `py.kwargs({...})`. */
+declare const py: { import<K extends keyof PyModules>(name: K): PyModules[K] } & import("../../bridge/lib/index").Py;
+/** Thrown into TypeScript when Python raises: `type`, `value`, `traceback` (Python's lines). */
+declare const PythonError: typeof import("../../bridge/lib/index").PythonError;
 /**
  * Asks the user for a line of text through the frontend (Jupyter's input_request).
  * @param prompt shown before the input box.

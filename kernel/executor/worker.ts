@@ -182,6 +182,26 @@ Object.assign(globalThis, {
   },
 });
 
+/**
+ * Asks tspy_stubs.py to generate TypeScript declarations, on a Python background thread, for the
+ * modules a TS cell names in `py.import("...")`, so later cells get typed completions, hover and
+ * checks for them ({@link collectPythonDeclarations} hands them to the language service).
+ */
+function declarePythonModules(code: string): void {
+  if (!python.side) return;
+  for (const m of code.matchAll(/py\.import\(\s*["']([\w.]+)["']\s*\)/g)) {
+    python.side.py.import("tspy_stubs").request(m[1]);
+  }
+}
+
+/** Adds the declarations finished since last time to the language service. */
+function collectPythonDeclarations(): void {
+  if (!python.side) return;
+  const ready = python.side.py.import("tspy_stubs").take_ready();
+  for (const [, text] of ready.toJS() as [string, string][]) if (text) languageService.addPythonDeclarations(text);
+  ready.destroy();
+}
+
 /** %typecheck: how type errors of TS cells are treated. */
 let typecheckMode: TypecheckMode = "warn";
 
@@ -192,6 +212,7 @@ let typecheckMode: TypecheckMode = "warn";
  */
 function typecheck(code: string, cellName: string): FromExecutor | null {
   if (typecheckMode === "off") return null;
+  collectPythonDeclarations();
   const found = languageService.diagnostics(code);
   if (found.length === 0) return null;
   const lines = found.map((d) => `${cellName}.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`);
@@ -257,7 +278,10 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
   if (!done) done = typecheck(plan.code, cellName);
   if (!done) {
     done = await runTypeScript(plan.code, cellName);
-    if (!(done.kind === "execute_done" && done.status === "error" && done.error.ename === "SyntaxError")) languageService.addExecutedCell(plan.code);
+    if (!(done.kind === "execute_done" && done.status === "error" && done.error.ename === "SyntaxError")) {
+      languageService.addExecutedCell(plan.code);
+      declarePythonModules(plan.code);
+    }
   }
   if (plan.time) post({ kind: "stream", id: m.id, name: "stdout", text: `Wall time: ${formatDuration(performance.now() - started)}\n` });
   afterCell();
@@ -273,8 +297,8 @@ function formatDuration(ms: number): string {
 
 /** Requests answered with a reply content by the language side. */
 const requestHandlers: Record<Extract<ToExecutor, { kind: "request" }>["msgType"], (content: Record<string, unknown>) => Record<string, unknown>> = {
-  complete_request: (c) => introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0)),
-  inspect_request: (c) => introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0)),
+  complete_request: (c) => (collectPythonDeclarations(), introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0))),
+  inspect_request: (c) => (collectPythonDeclarations(), introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0))),
   comm_info_request: (c) => comms.info(typeof c.target_name === "string" ? c.target_name : undefined),
   comm_open: (c) => comms.incoming("comm_open", c),
   comm_msg: (c) => comms.incoming("comm_msg", c),

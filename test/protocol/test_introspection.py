@@ -61,3 +61,25 @@ def test_inspect_request_shows_typescript_types_and_python_docs(kc):
     r = _inspect(kc, "%%python\nimport json\njson.loads")
     assert r["found"] and "loads(" in r["data"]["text/plain"]
     assert _inspect(kc, "   ", cursor=1)["found"] is False
+
+
+def test_python_modules_imported_from_typescript_get_typed_declarations(kc):
+    import time
+
+    execute(kc, "const kerasTyped = py.import('keras');\nconst jsonTyped = py.import('json');")
+    # Declarations are generated on a Python background thread; poll until the language service has them.
+    deadline = time.monotonic() + 120
+    matches = []
+    while time.monotonic() < deadline and "fit" not in matches:
+        matches = _complete(kc, "kerasTyped.Sequential().fi")["matches"]
+        time.sleep(0.5)
+    assert "fit" in matches
+    execute(kc, "%typecheck strict")
+    try:
+        err = execute(kc, "const notANumber: number = kerasTyped.layers.Dense;").error
+        assert err["ename"] == "TypeScriptError"
+        assert "(units: any, activation?: any" in "\n".join(err["traceback"])
+        ok = execute(kc, "const text: string = String(jsonTyped.dumps([1, 2], py.kwargs({ indent: 1 })));\ntext.length")
+        assert ok.reply["content"]["status"] == "ok"
+    finally:
+        execute(kc, "%typecheck warn")
