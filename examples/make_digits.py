@@ -36,6 +36,13 @@ cells = [
         "print(f\"min {scaled.min():.1f}, max {scaled.max():.1f}, mean {scaled.mean():.3f}\")\n"
         "scaled.dtype"
     ),
+    new_markdown_cell(
+        "A tensor shows itself as a picture: reshaped to 8×8 images (a view, not a copy), the batch displays "
+        "its shape, dtype and statistics and a grid of its first 64 digits."
+    ),
+    new_code_cell(
+        "images.reshape(-1, 8, 8)"
+    ),
     new_code_cell(
         "const { train_test_split } = py.import(\"sklearn.model_selection\");\n"
         "const [xTrain, xTest, yTrain, yTest] = train_test_split(images, labels,\n"
@@ -53,6 +60,12 @@ cells = [
         "]);\n"
         "model.compile(py.kwargs({ optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"] }));\n"
         "model.summary();"
+    ),
+    new_markdown_cell("The model itself displays as a summary table: layers, output shapes and parameters."),
+    new_code_cell("model"),
+    new_markdown_cell(
+        "Every `fit` shows a live chart of loss and accuracy per epoch (training and validation), updated in place "
+        "while training runs, next to Keras' own log. Turn it off with `display.livePlot = false`."
     ),
     new_code_cell(
         "const history = model.fit(xTrain, yTrain, py.kwargs({ epochs: 40, batch_size: 32, validation_split: 0.2, verbose: 2 }));\n"

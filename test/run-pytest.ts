@@ -1,4 +1,4 @@
-// Runs the Python-driven tests (test/protocol: the real kernel through jupyter_client and nbclient)
+// Runs the Python-driven tests (test/protocol and test/display: the real kernel through jupyter_client and nbclient)
 // with the default environment's pytest; `npm test` calls it after node's own test runner.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -6,7 +6,7 @@ import { DEFAULT_VENV } from "../python-env/config";
 
 const root = path.resolve(__dirname, "..", "..");
 const python = path.join(DEFAULT_VENV, "bin", "python");
-const r = spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", path.join(root, "test", "protocol"), ...process.argv.slice(2)], {
+const r = spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", path.join(root, "test", "protocol"), path.join(root, "test", "display"), ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",
 });

@@ -50,11 +50,19 @@ def stop(km, kc):
     km.shutdown_kernel(now=True)
 
 
+def reply_to(kc, msg_id):
+    """The shell reply whose parent is msg_id (a slow starter may still be answering kernel_info)."""
+    while True:
+        reply = kc.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
 def round_trip(kc, code):
     """ms from execute_request to both its reply and its idle."""
     t = time.perf_counter()
     msg_id = kc.execute(code)
-    kc.get_shell_msg(timeout=60)
+    reply_to(kc, msg_id)
     while True:
         m = kc.get_iopub_msg(timeout=60)
         if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
@@ -63,8 +71,7 @@ def round_trip(kc, code):
 
 def complete(kc, code):
     t = time.perf_counter()
-    kc.complete(code, len(code))
-    reply = kc.get_shell_msg(timeout=60)
+    reply = reply_to(kc, kc.complete(code, len(code)))
     elapsed = (time.perf_counter() - t) * 1000
     assert reply["content"]["matches"], f"no completion for {code!r}"
     return elapsed

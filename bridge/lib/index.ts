@@ -40,6 +40,23 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
+/**
+ * Marks a Python `slice(start, stop, step)` (converted JS -> Python; `null`/`undefined` is None).
+ * Made by {@link Py.slice}; e.g. `a.get(py.slice(null, null, 2))` is `a[::2]`.
+ */
+export class PySlice {
+  /**
+   * @param start first index (None when null/undefined).
+   * @param stop end index, exclusive (None when null/undefined).
+   * @param step stride (None when null/undefined).
+   */
+  constructor(
+    readonly start: number | bigint | null | undefined,
+    readonly stop: number | bigint | null | undefined,
+    readonly step: number | bigint | null | undefined,
+  ) {}
+}
+
 /** Keyword arguments for a Python call; valid only as the LAST argument. Made by {@link Py.kwargs}. */
 export class PyKwargs {
   /** @param kwargs names to values (values converted JS -> Python). */
@@ -48,11 +65,14 @@ export class PyKwargs {
 
 // ---- errors ----------------------------------------------------------------------------------
 
+const ERROR_KEY: unique symbol = Symbol("tspy.PythonError.exception");
+
 /**
  * A Python exception raised into TypeScript. `message` is "Type: value" (just "Type" when str(exc)
  * is empty); `stack` is the Python traceback (traceback.format_exception) then the JS frames.
  * A `tspy.JSError` that Python did not catch is not turned into a PythonError: the original JS
- * value is rethrown instead.
+ * value is rethrown instead. KeyboardInterrupt and SystemExit are PythonErrors like any other
+ * (type "KeyboardInterrupt" / "SystemExit"): they never end the process.
  */
 export class PythonError extends Error {
   /** Always "PythonError". */
@@ -64,18 +84,32 @@ export class PythonError extends Error {
   /** The lines of traceback.format_exception(exception), each ending in "\n". */
   readonly traceback: string[];
 
+  /** The exception object (set when the bridge made this error); see {@link PythonError.exception}. */
+  declare private readonly [ERROR_KEY]?: PyProxy;
+
   /**
    * @param type Python exception class name.
    * @param value str() of the exception.
    * @param traceback traceback.format_exception lines.
+   * @param exception the Python exception object (the bridge passes it; a PythonError thrown
+   *   back into Python, e.g. out of a TS callback, re-raises this very object).
    */
-  constructor(type: string, value: string, traceback: string[]) {
+  constructor(type: string, value: string, traceback: string[], exception?: PyProxy) {
     super(value === "" ? type : `${type}: ${value}`);
     this.type = type;
     this.value = value;
     this.traceback = traceback;
+    if (exception !== undefined) Object.defineProperty(this, ERROR_KEY, { value: exception });
     const jsFrames = (this.stack ?? "").split("\n").filter((l) => /^\s+at /.test(l) && !/\bmakeError\b/.test(l));
     this.stack = `PythonError: ${this.message}\n${traceback.join("")}${jsFrames.join("\n")}`;
+  }
+
+  /**
+   * The Python exception object as a PyProxy (undefined for a PythonError made by TS code).
+   * Thrown back into Python (from a TS callback), the error raises this same object again.
+   */
+  get exception(): PyProxy | undefined {
+    return this[ERROR_KEY];
   }
 }
 
@@ -97,20 +131,42 @@ export type BufferData =
 /**
  * A view of a Python object's buffer (buffer protocol) sharing its memory.
  *
- * dtype table (struct format -> dtype -> `data` kind): b int8 Int8Array, B uint8 Uint8Array,
- * ? bool Uint8Array (0/1), h int16 Int16Array, H uint16 Uint16Array, i int32 Int32Array,
- * I uint32 Uint32Array, l/q/n int64 BigInt64Array (l by its itemsize), L/Q/N uint64
- * BigUint64Array, e float16 Uint16Array (raw IEEE half bits), f float32 Float32Array,
- * d float64 Float64Array. Other formats (complex, structured, big-endian, object) throw TypeError.
+ * dtype table (struct format -> dtype -> `data` kind), the same both ways:
+ *
+ * | format | dtype | `data` | itemsize |
+ * | --- | --- | --- | --- |
+ * | b | int8 | Int8Array | 1 |
+ * | B | uint8 | Uint8Array | 1 |
+ * | ? | bool | Uint8Array (0/1) | 1 |
+ * | h / H | int16 / uint16 | Int16Array / Uint16Array | 2 |
+ * | i / I | int32 / uint32 | Int32Array / Uint32Array | 4 |
+ * | l, q, n / L, Q, N (8 bytes) | int64 / uint64 | BigInt64Array / BigUint64Array | 8 |
+ * | e | float16 | Uint16Array (raw IEEE half bits; dtype says "float16") | 2 |
+ * | f | float32 | Float32Array | 4 |
+ * | d | float64 | Float64Array | 8 |
+ * | Zf | complex64 | Float32Array, interleaved (re, im) | 8 |
+ * | Zd | complex128 | Float64Array, interleaved (re, im) | 16 |
+ *
+ * l/L of 4 bytes map like i/I. A leading "@", "=" or "<" is accepted (little-endian machines);
+ * other formats (big-endian, structured, object, complex256, longdouble) throw TypeError.
+ * From TS to Python: Int8 b, Uint8/Uint8Clamped B, Int16 h, Uint16 H, Int32 i, Uint32 I,
+ * Float32 f, Float64 d, BigInt64 q, BigUint64 Q; ArrayBuffer and DataView B (always writable).
  *
  * Layout: `data` spans the memory from the lowest- to the highest-addressed element (for a
  * contiguous C-order array that is exactly the array). Element [i0, i1, ...] is
- * `data[(offset + i0*strides[0] + i1*strides[1] + ...) / itemsize]`. For a C-contiguous buffer
- * `offset` is 0 and `data` is the flat array; a strided view (e.g. `a[::2]`) also spans the
- * elements skipped over; negative strides give a positive `offset`.
+ * `data[(offset + i0*strides[0] + i1*strides[1] + ...) / itemsize]`; for complex dtypes divide by
+ * `itemsize / 2` instead and read the real part there, the imaginary part at the next index.
+ * For a C-contiguous buffer `offset` is 0 and `data` is the flat array; a strided view (e.g.
+ * `a[::2]`, `a.T`) stays a view: `data` also spans the elements skipped over, and writes through
+ * it reach the viewed array. Negative strides give a positive `offset`.
+ *
+ * Read-only exporters (`bytes`, an array with `flags.writeable = False`, `np.frombuffer(bytes)`):
+ * JS cannot make an ArrayBuffer read-only, so by default `data` is a COPY of the spanned memory
+ * (`copied: true`), and writes to it never reach Python. `getBuffer({ readOnly: "share" })`
+ * shares the memory anyway (zero copy) — then writing to `data` is undefined behaviour.
  */
 export interface PyBuffer {
-  /** TypedArray over the same memory (no copy). Detached (length 0) after release(). */
+  /** TypedArray over the same memory (or a copy, see `copied`). Detached (length 0) after release() of a shared view. */
   readonly data: BufferData;
   /** Elements per dimension ([] for a 0-d buffer). */
   readonly shape: number[];
@@ -122,18 +178,34 @@ export interface PyBuffer {
   readonly dtype: string;
   /** The struct-module format string the exporter gave (e.g. "<f"). */
   readonly format: string;
-  /** Bytes per element. */
+  /** Bytes per element (per complex number for complex dtypes). */
   readonly itemsize: number;
-  /** True when the exporter's memory is read-only (writes to `data` are then undefined behaviour). */
+  /** True when the exporter's memory is read-only. */
   readonly readonly: boolean;
-  /** Releases the Py_buffer now and detaches `data`. Idempotent; otherwise done when `data` is collected. */
+  /** True when `data` is a private copy (a read-only exporter without `readOnly: "share"`). */
+  readonly copied: boolean;
+  /** Releases the Py_buffer now and detaches `data` (a copy stays usable). Idempotent; otherwise done when `data` is collected. */
   release(): void;
+}
+
+/** Options of {@link PyProxy.getBuffer}. */
+export interface GetBufferOptions {
+  /**
+   * For a read-only exporter: "copy" (default) gives `data` as a private copy so JS cannot write
+   * into read-only memory; "share" gives the shared memory (writes are undefined behaviour).
+   */
+  readOnly?: "copy" | "share";
 }
 
 /** Options of {@link PyProxy.toJS}. */
 export interface ToJSOptions {
-  /** Levels of list/tuple/dict to convert (default Infinity); deeper objects stay PyProxies. */
+  /** Levels of list/tuple/dict to convert (default Infinity; 0 converts nothing); deeper objects stay PyProxies. */
   depth?: number;
+  /**
+   * What a dict becomes: "object" (default; keys are str(key), later duplicates win) or "map"
+   * (a `Map` whose keys are converted like any value, so `1` and `"1"` stay apart).
+   */
+  dict?: "object" | "map";
 }
 
 /**
@@ -143,8 +215,15 @@ export interface ToJSOptions {
  *   `p.name = v` sets it; `delete p.name` deletes it; `"name" in p` is hasattr.
  * - `p(a, b, py.kwargs({k: v}))` calls it; the result is converted Python -> JS.
  * - Name collisions: the methods below win over Python attributes of the same name; prefix a
- *   `$` to reach the Python attribute (`d.$get`, `d.$type`, `p.$then`). `then` is always
- *   undefined, so awaiting a proxy does not hang.
+ *   `$` to reach the Python attribute (`d.$get`, `d.$type`, `p.$then`).
+ * - `await p`: when type(p) implements `__await__` (a coroutine, asyncio Future/Task, any
+ *   awaitable) `then` runs it as a task on the bridge's asyncio loop and settles with its result
+ *   (a PythonError on exception); for any other object `then` is undefined, so awaiting it gives
+ *   the proxy itself and never hangs. See {@link awaitPython}.
+ * - `for await (const x of p)` iterates a Python async iterator (`__aiter__`/`__anext__`).
+ * - Identity: while a proxy of a Python object is alive (not collected, not destroyed), the same
+ *   object comes back to JS as that same proxy (`py.eval("x") === py.eval("x")`). So
+ *   `destroy()` releases it for every holder of that proxy.
  * - `String(p)` / `${p}` is Python str(); console.log / util.inspect show repr().
  * - The proxy owns one Python reference: `destroy()` (or `using`) releases it now; otherwise it is
  *   released some time after the proxy is garbage collected. Using a destroyed proxy throws.
@@ -174,16 +253,18 @@ export interface PyProxy {
   isCallable(): boolean;
   /** dir(obj). */
   dir(): string[];
-  /** Deep conversion: list/tuple -> Array, dict -> object (keys str()), scalars converted, others stay PyProxies. */
+  /** Deep conversion: list/tuple -> Array, dict -> object (keys str()) or Map, scalars converted, others stay PyProxies. @throws TypeError for bad options. */
   toJS(options?: ToJSOptions): any;
-  /** The buffer protocol view over the same memory. @throws TypeError for unsupported formats, PythonError when the object has no buffer. */
-  getBuffer(): PyBuffer;
+  /** The buffer protocol view over the same memory (a copy for read-only exporters unless `readOnly: "share"`). @throws TypeError for unsupported formats or options, PythonError when the object has no buffer. */
+  getBuffer(options?: GetBufferOptions): PyBuffer;
   /** Releases the Python reference now. Idempotent. */
   destroy(): void;
   /** Same as destroy() (`using p = ...`). */
   [Symbol.dispose](): void;
   /** Python iteration (`for (const x of p)`), yielding converted values. */
   [Symbol.iterator](): Iterator<any>;
+  /** Python async iteration (`for await (const x of p)`): each step awaits `__anext__()` on the bridge loop. */
+  [Symbol.asyncIterator](): AsyncIterator<any>;
 }
 
 const HANDLE: unique symbol = Symbol("tspy.PyProxy.handle");
@@ -216,11 +297,20 @@ function* iterate(n: NativeModule, h: PyHandle): Generator<any, void, undefined>
   }
 }
 
-function getBuffer(n: NativeModule, h: PyHandle): PyBuffer {
+function getBuffer(n: NativeModule, h: PyHandle, options?: GetBufferOptions): PyBuffer {
+  const mode = options?.readOnly ?? "copy";
+  if (mode !== "copy" && mode !== "share") throw new TypeError('getBuffer: readOnly must be "copy" or "share"');
   const raw = n.getBuffer(h);
-  const token = raw.token;
-  const data = raw.data;
+  let token = raw.token;
+  let data = raw.data;
+  const copied = raw.readonly && mode === "copy";
+  if (copied) {
+    data = data.slice() as BufferData;
+    if (token) n.releaseBuffer(token, raw.data.buffer);
+    token = undefined;
+  }
   return {
+    copied,
     data,
     shape: raw.shape,
     strides: raw.strides,
@@ -233,6 +323,120 @@ function getBuffer(n: NativeModule, h: PyHandle): PyBuffer {
       if (token) n.releaseBuffer(token, data.buffer);
     },
   };
+}
+
+// ---- awaiting Python from TS -----------------------------------------------------------------
+//
+// A Python awaitable awaited from TS becomes a task on one private asyncio loop (tspy._loop),
+// created on first use and never left running: `pump` runs one loop iteration at a time (a
+// bridge call that never blocks) and reschedules itself with setImmediate while callbacks are
+// ready, with setTimeout until the next asyncio timer, and by polling (1 ms growing to 20 ms)
+// while tasks wait on something else (a JS Promise, I/O). JS keeps running between steps, so
+// tasks can await JS Promises. The loop is stepped only while such tasks are pending.
+
+interface PendingTask {
+  future: PyProxy;
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+const pendingTasks = new Set<PendingTask>();
+let pumpScheduled = false;
+let idlePolls = 0;
+
+function settleTask(t: PendingTask): void {
+  if (!pendingTasks.delete(t)) return;
+  try {
+    t.resolve(t.future.result());
+  } catch (e) {
+    t.reject(e);
+  } finally {
+    t.future.destroy();
+  }
+}
+
+function schedulePump(delayS: number): void {
+  if (pumpScheduled || pendingTasks.size === 0) return;
+  pumpScheduled = true;
+  if (delayS === 0) {
+    idlePolls = 0;
+    setImmediate(pump);
+  } else {
+    const idleMs = Math.min(20, 1 + idlePolls++);
+    setTimeout(pump, delayS > 0 ? Math.min(delayS * 1000, idleMs) : idleMs);
+  }
+}
+
+function pump(): void {
+  pumpScheduled = false;
+  let delay: number;
+  try {
+    delay = requirePy().tspyCall("_aio_step", [], false) as number;
+  } catch (e) {
+    // The loop itself failed (e.g. KeyboardInterrupt escaping run_forever): fail every task.
+    for (const t of [...pendingTasks]) {
+      pendingTasks.delete(t);
+      t.future.destroy();
+      t.reject(e);
+    }
+    return;
+  }
+  schedulePump(delay);
+}
+
+/**
+ * Runs a Python awaitable (coroutine, asyncio Future/Task, or any object with `__await__`) as a
+ * task on the bridge's asyncio loop and returns a Promise of its converted result. This is what
+ * `await proxy` does. Python thread only.
+ * @throws PythonError (as the rejection) when the task raises, TypeError (synchronously) when
+ *   `awaitable` is not awaitable.
+ */
+export function awaitPython(awaitable: PyProxy): Promise<any> {
+  const n = requirePy();
+  if (!isPyProxy(awaitable) || !n.isAwaitable(handleOf(awaitable))) throw new TypeError("awaitPython: expected a PyProxy of a Python awaitable");
+  return new Promise((resolve, reject) => {
+    const task: PendingTask = { future: undefined as unknown as PyProxy, resolve, reject };
+    // Unshared proxy: ensure_future(f) may return f itself, whose shared proxy the caller holds.
+    task.future = n.tspyCall("_aio_start", [awaitable, () => queueMicrotask(() => settleTask(task))], false) as PyProxy;
+    pendingTasks.add(task);
+    schedulePump(0);
+  });
+}
+
+function thenOf(h: PyHandle, self: PyProxy): ((onFulfilled?: (v: any) => unknown, onRejected?: (e: unknown) => unknown) => Promise<unknown>) | undefined {
+  let awaitable = false;
+  try {
+    awaitable = requirePy().isAwaitable(h);
+  } catch {
+    return undefined; // destroyed, or not on the Python thread: not a thenable
+  }
+  if (!awaitable) return undefined;
+  return (onFulfilled, onRejected) => awaitPython(self).then(onFulfilled, onRejected);
+}
+
+async function* asyncIterate(self: PyProxy): AsyncGenerator<any, void, undefined> {
+  const aiterFn = self.__aiter__ as PyProxy | undefined;
+  if (aiterFn === undefined) throw new TypeError(`'${self.type}' object is not an async iterable (no __aiter__)`);
+  const it = aiterFn() as PyProxy;
+  aiterFn.destroy();
+  const anext = it.__anext__ as PyProxy;
+  try {
+    for (;;) {
+      const step = anext() as PyProxy;
+      let value: unknown;
+      try {
+        value = await awaitPython(step);
+      } catch (e) {
+        if (e instanceof PythonError && e.type === "StopAsyncIteration") return;
+        throw e;
+      } finally {
+        step.destroy();
+      }
+      yield value;
+    }
+  } finally {
+    anext.destroy();
+    if (it !== self) it.destroy();
+  }
 }
 
 /** PyProxy members that are not Python attributes: name -> value maker. */
@@ -253,9 +457,11 @@ const PROXY_MEMBERS = new Map<string, (n: NativeModule, h: PyHandle) => unknown>
   ["toJS", (n, h) => (options?: ToJSOptions) => {
     const depth = options?.depth ?? Infinity;
     if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("toJS: depth must be a number");
-    return n.toJS(h, depth);
+    const dict = options?.dict ?? "object";
+    if (dict !== "object" && dict !== "map") throw new TypeError('toJS: dict must be "object" or "map"');
+    return n.toJS(h, depth, dict === "map");
   }],
-  ["getBuffer", (n, h) => () => getBuffer(n, h)],
+  ["getBuffer", (n, h) => (options?: GetBufferOptions) => getBuffer(n, h, options)],
   ["destroy", (n, h) => () => n.release(h)],
 ]);
 
@@ -264,19 +470,20 @@ function attrName(prop: string): string {
 }
 
 const proxyHandler: ProxyHandler<ProxyTarget> = {
-  get(target, prop) {
+  get(target, prop, receiver) {
     const h = target[HANDLE];
     if (typeof prop === "symbol") {
       if (prop === HANDLE) return h;
       const n = requireNative();
       if (prop === Symbol.iterator) return () => iterate(n, h);
+      if (prop === Symbol.asyncIterator) return () => asyncIterate(receiver as PyProxy);
       if (prop === Symbol.dispose) return () => n.release(h);
       if (prop === Symbol.toPrimitive) return () => n.str(h);
       if (prop === Symbol.toStringTag) return "PyProxy";
       if (prop === util.inspect.custom) return (target as unknown as Record<symbol, unknown>)[util.inspect.custom];
       return undefined;
     }
-    if (prop === "then") return undefined;
+    if (prop === "then") return thenOf(h, receiver as PyProxy);
     const n = requireNative();
     const member = PROXY_MEMBERS.get(prop);
     if (member) return member(n, h);
@@ -289,7 +496,7 @@ const proxyHandler: ProxyHandler<ProxyTarget> = {
     return true;
   },
   has(target, prop) {
-    if (typeof prop === "symbol") return prop === HANDLE || prop === Symbol.iterator || prop === Symbol.dispose;
+    if (typeof prop === "symbol") return prop === HANDLE || prop === Symbol.iterator || prop === Symbol.asyncIterator || prop === Symbol.dispose;
     if (PROXY_MEMBERS.has(prop)) return true;
     return requireNative().hasAttr(target[HANDLE], attrName(prop));
   },
@@ -385,10 +592,13 @@ export function loadBridge(config?: PythonConfig): void {
   const n = require(BRIDGE_ADDON) as NativeModule;
   n.setup({
     makeProxy,
-    makeError: (type, value, traceback) => new PythonError(type, value, traceback),
+    makeError: (type, value, traceback, exception) =>
+      new PythonError(type, value, traceback, isPyProxy(exception) ? exception : undefined),
     PyFloat,
     PyKwargs,
+    PySlice,
     handleKey: HANDLE,
+    errorKey: ERROR_KEY,
     absent: ABSENT,
     objectPrototype: Object.prototype,
   });
@@ -470,12 +680,55 @@ export function liveJsRefCount(): number {
   return nativeMod ? nativeMod.liveJsRefCount() : 0;
 }
 
+/** Options of {@link toPy}. */
+export interface ToPyOptions {
+  /**
+   * Levels of Array / plain object / Map / Set to convert (default Infinity). Below it, values
+   * convert by the implicit rules (a Map or Set becomes a tspy.JsObject, an Array still a list).
+   */
+  depth?: number;
+}
+
 /**
  * Converts a JS value to Python and returns it as a PyProxy even when it is a scalar (e.g. to
- * get a Python list from an Array). Python thread only.
+ * get a Python list from an Array). Beyond the implicit conversions it turns a `Map` into a dict
+ * (keys converted) and a `Set` into a set, at any depth down to `options.depth`. Python thread only.
+ * @throws TypeError for a symbol or an unhashable Map key / Set item (a PythonError TypeError).
  */
-export function toPy(value: unknown): PyProxy {
-  return requirePy().toPython(value) as PyProxy;
+export function toPy(value: unknown, options?: ToPyOptions): PyProxy {
+  const n = requirePy();
+  const depth = options?.depth ?? Infinity;
+  if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("toPy: depth must be a number");
+  const temps: PyProxy[] = [];
+  const deep = (v: unknown, level: number): unknown => {
+    if (level >= depth || v === null || typeof v !== "object" || isPyProxy(v)) return v;
+    if (v instanceof Map) {
+      const d = n.toPython({}) as PyProxy;
+      temps.push(d);
+      for (const [k, x] of v) n.setItem(handleOf(d), deep(k, level + 1), deep(x, level + 1));
+      return d;
+    }
+    if (v instanceof Set) {
+      const r = n.tspyCall("_make_set", [[...v].map((x) => deep(x, level + 1))], false) as PyProxy;
+      temps.push(r);
+      return r;
+    }
+    if (Array.isArray(v)) return v.map((x) => deep(x, level + 1));
+    if (isPlainObject(v)) {
+      const o: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) o[k] = deep(v[k], level + 1);
+      return o;
+    }
+    return v;
+  };
+  let result: PyProxy | undefined;
+  try {
+    result = n.toPython(deep(value, 0)) as PyProxy;
+    return result;
+  } finally {
+    // The top-level Map/Set's own proxy is the result itself (one proxy per object): keep it.
+    for (const t of temps) if (t !== result) t.destroy();
+  }
 }
 
 // ---- py --------------------------------------------------------------------------------------
@@ -496,6 +749,39 @@ export interface Py {
   float(n: number): PyFloat;
   /** A Python tuple of the converted items (e.g. for `a.get(py.tuple(0, 1))`). */
   tuple(...items: unknown[]): PyProxy;
+  /**
+   * A `slice(start, stop, step)` marker, converted to a Python slice wherever a value goes to
+   * Python: `a.get(py.slice(1, null))` is `a[1:]`, `a.get(py.tuple(py.slice(null, null, 2), 0))`
+   * is `a[::2, 0]`. null/undefined mean None. @throws TypeError for other argument types.
+   */
+  slice(start?: number | bigint | null, stop?: number | bigint | null, step?: number | bigint | null): PySlice;
+  /** isinstance(obj, cls); `cls` may be a class PyProxy or a tuple of classes. @throws PythonError TypeError when cls is not a class. */
+  isinstance(obj: unknown, cls: unknown): boolean;
+  /** type(value) as a PyProxy (the value is converted to Python first: `py.type(1)` is int). */
+  type(value: unknown): PyProxy;
+  /** See {@link toPy}: a JS value converted to a Python object (Map -> dict, Set -> set), always a PyProxy. */
+  toPy(value: unknown, options?: ToPyOptions): PyProxy;
+  /**
+   * Context manager (`with`). `using ctx = py.with(cm)` calls `cm.__enter__()` now (its result is
+   * `ctx.value`) and `cm.__exit__(None, None, None)` when the block ends — `using` cannot tell
+   * dispose about an exception. `py.with(cm, (value) => ...)` runs the body and passes an
+   * exception to `__exit__(type, exc, tb)` (a PythonError as its own exception, any other JS
+   * throw as a tspy.JSError); when `__exit__` returns true the exception is suppressed and the
+   * result is undefined. Neither form destroys `cm` or the value. Synchronous bodies only.
+   * @throws PythonError from `__enter__`/`__exit__`, TypeError when cm has no `__enter__`.
+   */
+  with(cm: PyProxy): PyContext;
+  with<R>(cm: PyProxy, body: (value: any) => R): R | undefined;
+  /**
+   * A Python subclass of `base` (a class PyProxy, or an array of bases) whose methods are TS
+   * functions: Python sees `type(name, bases, {...})`, so isinstance, super() and the base's
+   * machinery (a Keras Callback's hooks, a Layer's `call`) work as for a Python subclass. Each
+   * function is called with the instance (a PyProxy) first, then the positional arguments, then
+   * (only when there are keyword arguments) one object of them. A TS `__init__` replaces the
+   * base's: call `base.__init__(self, ...)` from it. The class keeps the TS functions alive
+   * while it lives. @throws TypeError for a non-function method, PythonError when type() fails.
+   */
+  subclass(base: PyProxy | PyProxy[], methods: Record<string, (self: any, ...args: any[]) => unknown>, options?: SubclassOptions): PyProxy;
   /** Runs statements in `globals` (a dict PyProxy; default `__main__.__dict__`). @throws PythonError. */
   exec(code: string, globals?: PyProxy): void;
   /** Evaluates one expression in `globals` (default `__main__.__dict__`); returns it converted. @throws PythonError. */
@@ -504,6 +790,22 @@ export interface Py {
   readonly globals: PyProxy;
   /** `__main__` globals. */
   [name: string]: any;
+}
+
+/** What `py.with(cm)` returns: the `__enter__` result and a dispose that calls `__exit__`. */
+export interface PyContext {
+  /** The result of `cm.__enter__()` (converted Python -> JS). */
+  readonly value: any;
+  /** Calls `cm.__exit__(None, None, None)` once; later calls do nothing. @throws PythonError. */
+  [Symbol.dispose](): void;
+}
+
+/** Options of {@link Py.subclass}. */
+export interface SubclassOptions {
+  /** The class's `__name__` (default "TsSubclass"). */
+  name?: string;
+  /** Class attributes besides the methods (converted JS -> Python). */
+  attrs?: Record<string, unknown>;
 }
 
 function requirePy(): NativeModule {
@@ -522,6 +824,86 @@ function globalsHandle(globals: PyProxy | undefined): PyHandle | null {
   if (globals === undefined) return null;
   if (!isPyProxy(globals)) throw new TypeError("globals must be a PyProxy of a dict (e.g. py.globals)");
   return handleOf(globals);
+}
+
+/**
+ * The declared parameter names of a JS function, read from its source (simple identifiers; a
+ * destructured or rest parameter gives "" and stops the list at a rest). Python gets the same
+ * names, so signature inspection on the Python side sees them.
+ */
+function parameterNames(f: Function): string[] {
+  const src = Function.prototype.toString.call(f);
+  const m = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src) ?? /^[^(]*?\(([^)]*)\)/.exec(src);
+  if (!m) return [];
+  const out: string[] = [];
+  for (const part of m[1].split(",")) {
+    const p = part.trim();
+    if (p === "") continue;
+    if (p.startsWith("...")) break;
+    const id = /^([A-Za-z_$][\w$]*)\s*(?::[^=]*)?(?:=.*)?$/.exec(p);
+    out.push(id ? id[1] : "");
+  }
+  return out;
+}
+
+function pyWith(cm: PyProxy): PyContext;
+function pyWith<R>(cm: PyProxy, body: (value: any) => R): R | undefined;
+function pyWith<R>(cm: PyProxy, body?: (value: any) => R): PyContext | R | undefined {
+  const n = requirePy();
+  if (!isPyProxy(cm)) throw new TypeError("py.with: expected a PyProxy of a context manager");
+  const enter = cm.__enter__ as PyProxy | undefined;
+  const exit = cm.__exit__ as PyProxy | undefined;
+  if (enter === undefined || exit === undefined) {
+    enter?.destroy();
+    exit?.destroy();
+    throw new TypeError(`py.with: '${cm.type}' object does not support the context manager protocol`);
+  }
+  let value: unknown;
+  try {
+    value = enter();
+  } catch (e) {
+    exit.destroy();
+    throw e;
+  } finally {
+    enter.destroy();
+  }
+  if (body === undefined) {
+    let open = true;
+    return {
+      value,
+      [Symbol.dispose](): void {
+        if (!open) return;
+        open = false;
+        try {
+          exit(null, null, null);
+        } finally {
+          exit.destroy();
+        }
+      },
+    };
+  }
+  let result: R;
+  try {
+    result = body(value);
+  } catch (e) {
+    const exc = (e instanceof PythonError && e.exception) || (n.tspyCall("_js_error", [e], false) as PyProxy);
+    let suppress: unknown;
+    try {
+      const tb = exc.__traceback__;
+      suppress = exit(n.typeOf(exc), exc, tb);
+    } finally {
+      if (exc !== (e as PythonError).exception) exc.destroy();
+      exit.destroy();
+    }
+    if (suppress) return undefined;
+    throw e;
+  }
+  try {
+    exit(null, null, null);
+  } finally {
+    exit.destroy();
+  }
+  return result;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -544,6 +926,39 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
     return new PyFloat(x);
   }],
   ["tuple", (n) => (...items: unknown[]) => n.tuple(items)],
+  ["slice", () => (start?: unknown, stop?: unknown, step?: unknown) => {
+    for (const x of [start, stop, step]) {
+      if (x !== undefined && x !== null && typeof x !== "number" && typeof x !== "bigint") throw new TypeError("py.slice: start, stop and step must be numbers, bigints, null or undefined");
+    }
+    return new PySlice(start as number | null, stop as number | null, step as number | null);
+  }],
+  ["isinstance", (n) => (obj: unknown, cls: unknown) => {
+    if (!isPyProxy(obj)) {
+      const o = n.toPython(obj) as PyProxy;
+      try {
+        return n.isInstance(handleOf(o), cls);
+      } finally {
+        o.destroy();
+      }
+    }
+    return n.isInstance(handleOf(obj), cls);
+  }],
+  ["type", (n) => (value: unknown) => n.typeOf(value)],
+  ["toPy", () => toPy],
+  ["with", (n) => pyWith],
+  ["subclass", (n) => (base: PyProxy | PyProxy[], methods: Record<string, (...args: any[]) => unknown>, options?: SubclassOptions) => {
+    const bases = Array.isArray(base) ? base : [base];
+    if (bases.length === 0 || !bases.every(isPyProxy)) throw new TypeError("py.subclass: base must be a class PyProxy or an array of them");
+    if (methods === null || typeof methods !== "object") throw new TypeError("py.subclass: methods must be an object of functions");
+    for (const [k, f] of Object.entries(methods)) {
+      if (typeof f !== "function") throw new TypeError(`py.subclass: method ${k} is not a function`);
+    }
+    const name = options?.name ?? "TsSubclass";
+    if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError("py.subclass: name must be a Python identifier");
+    const params: Record<string, string[]> = {};
+    for (const [k, f] of Object.entries(methods)) params[k] = parameterNames(f).slice(1);
+    return n.tspyCall("_subclass", [bases, name, { ...methods }, params, { ...(options?.attrs ?? {}) }], true);
+  }],
   ["exec", (n) => (code: string, globals?: PyProxy) => {
     if (typeof code !== "string") throw new TypeError("py.exec: code must be a string");
     n.exec(code, globalsHandle(globals));

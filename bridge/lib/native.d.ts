@@ -13,14 +13,20 @@ export type BufferToken = { readonly [tokenBrand]: "BufferToken" };
 export interface Hooks {
   /** Wraps a handle (owning a new reference) in a PyProxy. */
   makeProxy(handle: PyHandle): unknown;
-  /** Builds the PythonError thrown for a Python exception (`traceback`: format_exception lines). */
-  makeError(type: string, value: string, traceback: string[]): unknown;
+  /** Builds the PythonError thrown for a Python exception (`traceback`: format_exception lines;
+   *  `exception`: a PyProxy of the exception object, or null when it could not be made). */
+  makeError(type: string, value: string, traceback: string[], exception: unknown): unknown;
   /** Class whose instances convert to Python float (`value: number`). */
   PyFloat: abstract new (...args: never[]) => { readonly value: number };
   /** Class of the kwargs marker (rejected by the converter outside a call's last argument). */
   PyKwargs: abstract new (...args: never[]) => unknown;
+  /** Class of the slice marker (`start`, `stop`, `step`; converted to a Python slice). */
+  PySlice: abstract new (...args: never[]) => { readonly start: unknown; readonly stop: unknown; readonly step: unknown };
   /** The symbol under which a PyProxy answers its handle. */
   handleKey: symbol;
+  /** The symbol under which a PythonError keeps the PyProxy of its exception (thrown back into
+   *  Python, that exception object is raised again). */
+  errorKey: symbol;
   /** Sentinel returned for "no such attribute/item/global" and "iterator exhausted". */
   absent: object;
   /** `Object.prototype`: objects with it (or a null prototype) convert to dict. */
@@ -43,6 +49,7 @@ export interface RawBuffer {
   format: string;
   /** Bytes per element. */
   itemsize: number;
+  /** True when the exporter's memory is read-only. */
   readonly: boolean;
   /** Absent for an empty buffer (nothing to release). */
   token?: BufferToken;
@@ -91,9 +98,19 @@ export function repr(h: PyHandle): string;
 export function typeName(h: PyHandle): string;
 export function len(h: PyHandle): number;
 export function isCallable(h: PyHandle): boolean;
+/** An unshared PyProxy of iter(obj) (never the identity-shared proxy of obj). */
 export function iter(h: PyHandle): unknown;
 export function next(h: PyHandle): unknown;
-export function toJS(h: PyHandle, depth: number): unknown;
+/** Deep conversion down to `depth` levels; dicts become Maps when `dictAsMap`. */
+export function toJS(h: PyHandle, depth: number, dictAsMap: boolean): unknown;
+/** isinstance(obj, cls) with cls converted JS -> Python. */
+export function isInstance(h: PyHandle, cls: unknown): boolean;
+/** PyProxy of type(value) (value converted JS -> Python first). */
+export function typeOf(value: unknown): unknown;
+/** Whether type(obj) implements __await__. */
+export function isAwaitable(h: PyHandle): boolean;
+/** tspy.<name>(*args): scalars converted, other results a PyProxy, identity-shared only when `shared`. */
+export function tspyCall(name: string, args: unknown[], shared: boolean): unknown;
 export function tuple(items: unknown[]): unknown;
 export function toPython(value: unknown): unknown;
 export function dir(h: PyHandle): string[];

@@ -202,6 +202,11 @@ R PySlot(EnvState* st, R err, F f) {
 }
 
 // ---- conversions ------------------------------------------------------------------------------
+/** Options of a deep Python -> JS conversion (PyProxy.toJS). */
+struct ToJsOptions {
+  double depth;     // levels of list/tuple/dict to convert
+  bool dictAsMap;   // dict -> Map (keys converted) instead of object (keys str())
+};
 /** Python -> JS for a borrowed `o`: None/bool/int/float/str converted, JS wrappers unwrapped,
  *  anything else a new PyProxy owning a new reference. GIL held. */
 Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o);
@@ -211,11 +216,6 @@ Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions
  *  already made for the same object is returned instead (the stolen reference is then dropped).
  *  GIL held. */
 Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared = true);
-/** Options of a deep Python -> JS conversion (PyProxy.toJS). */
-struct ToJsOptions {
-  double depth;     // levels of list/tuple/dict to convert
-  bool dictAsMap;   // dict -> Map (keys converted) instead of object (keys str())
-};
 /** JS -> Python: returns a new reference (throws PyErrOccurred / Napi::Error). `self` is the
  *  `this` a JS function will be called with when it came from a property read. GIL held. */
 PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(),

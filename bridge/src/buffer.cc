@@ -10,6 +10,7 @@ namespace tspy {
 struct DtypeInfo {
   const char* dtype;
   napi_typedarray_type type;
+  int parts;  // TypedArray elements per buffer item: 2 for complex (interleaved re, im), else 1
 };
 
 // Maps a struct-module format (with an optional native/little-endian prefix) and itemsize to
@@ -17,14 +18,22 @@ struct DtypeInfo {
 static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
   if (fmt == nullptr) fmt = "B";
   if (*fmt == '@' || *fmt == '=' || *fmt == '<') fmt++;
+  if (std::strcmp(fmt, "Zf") == 0 && itemsize == 8) {
+    *out = {"complex64", napi_float32_array, 2};
+    return true;
+  }
+  if (std::strcmp(fmt, "Zd") == 0 && itemsize == 16) {
+    *out = {"complex128", napi_float64_array, 2};
+    return true;
+  }
   if (std::strlen(fmt) != 1) return false;
   char c = fmt[0];
   auto intOf = [&](bool isSigned) -> bool {
     switch (itemsize) {
-      case 1: *out = {isSigned ? "int8" : "uint8", isSigned ? napi_int8_array : napi_uint8_array}; return true;
-      case 2: *out = {isSigned ? "int16" : "uint16", isSigned ? napi_int16_array : napi_uint16_array}; return true;
-      case 4: *out = {isSigned ? "int32" : "uint32", isSigned ? napi_int32_array : napi_uint32_array}; return true;
-      case 8: *out = {isSigned ? "int64" : "uint64", isSigned ? napi_bigint64_array : napi_biguint64_array}; return true;
+      case 1: *out = {isSigned ? "int8" : "uint8", isSigned ? napi_int8_array : napi_uint8_array, 1}; return true;
+      case 2: *out = {isSigned ? "int16" : "uint16", isSigned ? napi_int16_array : napi_uint16_array, 1}; return true;
+      case 4: *out = {isSigned ? "int32" : "uint32", isSigned ? napi_int32_array : napi_uint32_array, 1}; return true;
+      case 8: *out = {isSigned ? "int64" : "uint64", isSigned ? napi_bigint64_array : napi_biguint64_array, 1}; return true;
       default: return false;
     }
   };
@@ -33,19 +42,19 @@ static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
     case 'B': case 'H': case 'I': case 'L': case 'Q': case 'N': return intOf(false);
     case '?':
       if (itemsize != 1) return false;
-      *out = {"bool", napi_uint8_array};
+      *out = {"bool", napi_uint8_array, 1};
       return true;
     case 'e':
       if (itemsize != 2) return false;
-      *out = {"float16", napi_uint16_array};  // raw IEEE half bits: Node 20 has no Float16Array
+      *out = {"float16", napi_uint16_array, 1};  // raw IEEE half bits: Node 20 has no Float16Array
       return true;
     case 'f':
       if (itemsize != 4) return false;
-      *out = {"float32", napi_float32_array};
+      *out = {"float32", napi_float32_array, 1};
       return true;
     case 'd':
       if (itemsize != 8) return false;
-      *out = {"float64", napi_float64_array};
+      *out = {"float64", napi_float64_array, 1};
       return true;
     default:
       return false;
@@ -126,7 +135,7 @@ Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
     ab = Napi::ArrayBuffer::New(env, start, nbytes, BufferFinalize, h);
     g_liveProxies++;
   }
-  size_t elements = nbytes / static_cast<size_t>(itemsize);
+  size_t elements = nbytes / static_cast<size_t>(itemsize / info.parts);
   Napi::TypedArray data;
   switch (info.type) {
     case napi_int8_array: data = Napi::Int8Array::New(env, elements, ab, 0); break;

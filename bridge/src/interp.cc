@@ -21,6 +21,8 @@ static std::atomic<bool> g_pendingQueued{false};
 static std::atomic<bool> g_nudging{false};
 
 static std::mutex g_queueMutex;
+// True while any queue may be non-empty: lets DrainQueues skip the mutex on the hot path.
+static std::atomic<bool> g_queued{false};
 static std::vector<PyObject*> g_decrefs;
 static std::vector<BufferHolder*> g_bufferReleases;
 static std::vector<std::pair<EnvState*, napi_ref>> g_refDeletes;
@@ -30,11 +32,13 @@ EnvState* State(Napi::Env env) { return env.GetInstanceData<EnvState>(); }
 void QueueDecref(PyObject* obj) {
   std::lock_guard<std::mutex> lock(g_queueMutex);
   g_decrefs.push_back(obj);
+  g_queued = true;
 }
 
 void QueueBufferRelease(BufferHolder* h) {
   std::lock_guard<std::mutex> lock(g_queueMutex);
   g_bufferReleases.push_back(h);
+  g_queued = true;
 }
 
 void ReleaseJsRef(EnvState* st, napi_ref ref) {
@@ -44,10 +48,12 @@ void ReleaseJsRef(EnvState* st, napi_ref ref) {
   } else {
     std::lock_guard<std::mutex> lock(g_queueMutex);
     g_refDeletes.emplace_back(st, ref);
+    g_queued = true;
   }
 }
 
 void DrainQueues(EnvState* st) {
+  if (!g_queued.load(std::memory_order_acquire)) return;
   // Loop: a decref may run __del__ code that queues more work.
   for (int round = 0; round < 8; round++) {
     std::vector<PyObject*> decrefs;
@@ -55,7 +61,10 @@ void DrainQueues(EnvState* st) {
     std::vector<std::pair<EnvState*, napi_ref>> refs;
     {
       std::lock_guard<std::mutex> lock(g_queueMutex);
-      if (g_decrefs.empty() && g_bufferReleases.empty() && g_refDeletes.empty()) return;
+      if (g_decrefs.empty() && g_bufferReleases.empty() && g_refDeletes.empty()) {
+        g_queued = false;
+        return;
+      }
       decrefs.swap(g_decrefs);
       buffers.swap(g_bufferReleases);
       for (auto& r : g_refDeletes) {
@@ -66,6 +75,7 @@ void DrainQueues(EnvState* st) {
         }
       }
       g_refDeletes.swap(refs);
+      g_queued = !g_refDeletes.empty();
       if (decrefs.empty() && buffers.empty()) return;
     }
     for (BufferHolder* h : buffers) {
@@ -157,7 +167,14 @@ void ThrowPythonError(Napi::Env env) {
     }
   }
   Napi::Function makeError = st->hooks.Value().Get("makeError").As<Napi::Function>();
-  Napi::Value exc = value ? Python2Js(env, st, value.get()) : env.Null();
+  Napi::Value exc = env.Null();
+  if (value) {
+    try {
+      exc = Python2Js(env, st, value.get());
+    } catch (PyErrOccurred&) {
+      PyErr_Clear();
+    }
+  }
   Napi::Value err = makeError.Call({Napi::String::New(env, typeName), Napi::String::New(env, valueStr), lines, exc});
   throw Napi::Error(env, err);
 }
@@ -223,6 +240,107 @@ class _TsModule(types.ModuleType):
         return sorted(tspy._ns_keys())
 
 _ts = _TsModule("ts", "The TypeScript namespace of the tspy kernel.")
+
+# ---- awaiting across the bridge --------------------------------------------------------------
+# TypeScript awaits a Python awaitable by scheduling it as a task on one private asyncio loop
+# that is never left running: JS steps it (one loop iteration per step, never blocking) between
+# its own event-loop turns, so JS Promises awaited by those tasks can settle in between.
+import asyncio as _asyncio
+
+tspy._loop = None
+
+def _aio_loop():
+    loop = tspy._loop
+    if loop is None or loop.is_closed():
+        loop = tspy._loop = _asyncio.new_event_loop()
+        # The thread's current loop, so futures made outside a coroutine (asyncio.gather(...),
+        # loop.create_future()) belong to it and TS can await them.
+        _asyncio.set_event_loop(loop)
+    return loop
+
+def _aio_start(awaitable, notify):
+    """Schedules `awaitable` on the bridge loop; `notify()` (a JS function) runs when it is done."""
+    fut = _asyncio.ensure_future(awaitable, loop=_aio_loop())
+    fut.add_done_callback(lambda _f: notify())
+    return fut
+
+def _aio_step():
+    """Runs one iteration of the bridge loop. Returns seconds until the next timer, 0.0 when
+    callbacks are ready, -1.0 when nothing is scheduled."""
+    loop = _aio_loop()
+    if loop.is_running():
+        return 0.001
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    if loop._ready:
+        return 0.0
+    if loop._scheduled:
+        return max(0.0, loop._scheduled[0].when() - loop.time())
+    return -1.0
+
+def _js_await(self):
+    """`await promise` for a JS thenable, inside a coroutine that TypeScript awaits."""
+    loop = _asyncio.get_running_loop()
+    if loop is not tspy._loop:
+        raise RuntimeError(
+            "tspy: a JS Promise can only be awaited by a coroutine that TypeScript awaits "
+            "(JS cannot run while another event loop blocks the executor thread)")
+    fut = loop.create_future()
+    def ok(value):
+        if not fut.done():
+            fut.set_result(value)
+    def err(reason):
+        if not fut.done():
+            fut.set_exception(reason if isinstance(reason, BaseException) else tspy._js_error(reason))
+    self.then(ok, err)
+    return (yield from fut)
+
+_aio_loop()
+tspy._aio_start = _aio_start
+tspy._aio_step = _aio_step
+tspy.JsObject.__await__ = _js_await
+
+# ---- TS subclasses of Python classes ---------------------------------------------------------
+import keyword as _keyword
+_UNSET = object()
+
+def _ts_call(fn, self, named, args, kwargs):
+    pos = list(named)
+    while pos and pos[-1] is _UNSET:
+        pos.pop()
+    return fn(self, *[None if p is _UNSET else p for p in pos], *args, **kwargs)
+
+def _ts_method(name, fn, params):
+    """A Python function with the TS function's parameter names (so signature inspection, e.g.
+    Keras's look for `training`/`mask` in Layer.call, sees them), calling fn(self, ...)."""
+    names = []
+    for i, p in enumerate(params):
+        ok = isinstance(p, str) and p.isidentifier() and not _keyword.iskeyword(p)
+        ok = ok and p not in ("self", "args", "kwargs") and p not in names
+        names.append(p if ok else "arg%d" % i)
+    sig = "".join(", %s=_UNSET" % p for p in names)
+    packed = "(" + "".join("%s, " % p for p in names) + ")"
+    src = ("def method(self%s, *args, **kwargs):\n"
+           "    return _ts_call(fn, self, %s, args, kwargs)\n") % (sig, packed)
+    scope = {"_ts_call": _ts_call, "_UNSET": _UNSET, "fn": fn}
+    exec(src, scope)
+    method = scope["method"]
+    method.__name__ = name
+    method.__qualname__ = name
+    method.__doc__ = "Implemented in TypeScript."
+    return method
+
+def _subclass(bases, name, methods, params, attrs):
+    """type(name, bases, ...) whose methods are the JS functions `methods` (called with self
+    first); params[key] lists each function's parameter names after self."""
+    ns = dict(attrs)
+    for key, fn in methods.items():
+        ns[key] = _ts_method(key, fn, params.get(key, []))
+    ns.setdefault("__module__", "__main__")
+    return type(name, tuple(bases), ns)
+
+tspy._subclass = _subclass
+tspy._make_set = set
 sys.modules["ts"] = _ts
 import __main__
 __main__.ts = _ts

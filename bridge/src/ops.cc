@@ -396,6 +396,26 @@ static Napi::Value ReleaseBufferOp(const Napi::CallbackInfo& info) {
   });
 }
 
+// tspyCall(name, args, shared) -> tspy.<name>(*args): None/bool/int/float/str converted, any other
+// result a PyProxy, shared (identity map) only when `shared` (internal callers destroy theirs).
+static Napi::Value TspyCall(const Napi::CallbackInfo& info) {
+  return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
+    PyObject* mod = PyDict_GetItemString(PyImport_GetModuleDict(), "tspy");  // borrowed
+    if (mod == nullptr) Raise(PyExc_ImportError, "tspy: the tspy module is gone from sys.modules");
+    PyRef name = Str(info[0]);
+    PyRef fn(Check(PyObject_GetAttr(mod, name.get())));
+    Napi::Array args = info[1].As<Napi::Array>();
+    PyRef tuple(Check(PyTuple_New(args.Length())));
+    for (uint32_t i = 0; i < args.Length(); i++) PyTuple_SET_ITEM(tuple.get(), i, Js2Python(env, st, args.Get(i)));
+    PyRef r(Check(PyObject_Call(fn.get(), tuple.get(), nullptr)));
+    PyObject* o = r.get();
+    if (o == Py_None || PyBool_Check(o) || PyLong_Check(o) || PyFloat_Check(o) || PyUnicode_Check(o)) {
+      return Python2Js(env, st, o);
+    }
+    return MakeProxy(env, st, r.release(), info[2].As<Napi::Boolean>().Value());
+  });
+}
+
 // drain(): runs queued decrefs / releases now (a bridge entry that does nothing else).
 static Napi::Value Drain(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value { return env.Undefined(); });
@@ -417,7 +437,8 @@ Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
                     {"next", Next},             {"toJS", ToJs},                 {"tuple", Tuple},
                     {"toPython", ToPython},     {"dir", Dir},                   {"getBuffer", GetBufferOp},
                     {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain},
-                    {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable}};
+                    {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable},
+                    {"tspyCall", TspyCall}};
   for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
   return exports;
 }

@@ -1,3 +1,4 @@
+/// <reference path="../display/notebook-globals.d.ts" />
 // Ambient declarations of what every TypeScript cell finds in its global scope (the executor's
 // runtime globals), for the notebook's language service: completions, hover and type errors.
 // Not part of the kernel's own compilation (tsconfig excludes it).

@@ -107,3 +107,46 @@ test("python_threads_run_while_typescript_runs", () => {
   py.exec("stop.set(); th.join(); del ticks, stop, spin, th");
   assert.ok(after - before > 10, `Python thread made progress while JS ran (${after - before} ticks)`);
 });
+
+test("python_error_thrown_back_through_a_ts_callback_is_the_original_exception", () => {
+  py.exec("class Custom(Exception):\n    pass\ndef raiser():\n    err = Custom('payload')\n    err.tag = 7\n    raise err\n");
+  let seen: PythonError | undefined;
+  py.relay = () => {
+    try {
+      py.raiser();
+    } catch (e) {
+      seen = e as PythonError;
+      throw e;
+    }
+  };
+  py.exec(
+    "try:\n    relay()\nexcept Custom as e:\n    caught = (type(e).__name__, e.tag, str(e), 'raiser' in ''.join(__import__('traceback').format_tb(e.__traceback__)))\n",
+  );
+  assert.deepEqual(py.caught.toJS(), ["Custom", 7, "payload", true], "Python catches its own exception class, attributes and traceback intact");
+  assert.ok(seen instanceof PythonError && seen.exception !== undefined);
+  assert.equal(py.eval("lambda e: e.tag")(seen.exception), 7, "PythonError.exception is the exception object");
+  let outer: unknown;
+  try {
+    py.eval("relay()");
+  } catch (e) {
+    outer = e;
+  }
+  assert.ok(outer instanceof PythonError && outer.type === "Custom", "uncaught, it reaches TS as a PythonError of the same type");
+  assert.equal(outer.exception, seen.exception, "the very same exception object (one proxy)");
+  seen = undefined;
+  py.exec("del Custom, raiser, relay, caught");
+});
+
+test("system_exit_and_keyboard_interrupt_from_user_code_do_not_end_the_process", async () => {
+  assert.throws(() => py.exec("raise SystemExit(3)"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit" && e.value === "3");
+  assert.throws(() => py.exec("import sys\nsys.exit('bye')"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit");
+  assert.throws(() => py.exec("raise KeyboardInterrupt"), (e: unknown) => e instanceof PythonError && e.type === "KeyboardInterrupt");
+  py.quit_from_ts = () => py.exec("raise SystemExit(0)");
+  assert.throws(() => py.exec("quit_from_ts()"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit", "through a TS callback too");
+  py.exec("async def exits():\n    raise SystemExit(5)\n");
+  await assert.rejects(async () => await py.exits(), (e: unknown) => e instanceof PythonError && e.type === "SystemExit");
+  assert.equal(py.eval("1 + 1"), 2, "Python still runs afterwards");
+  py.exec("async def fine():\n    return 'ok'\n");
+  assert.equal(await py.fine(), "ok", "and the bridge's event loop still steps");
+  py.exec("del quit_from_ts, exits, fine");
+});

@@ -30,7 +30,7 @@ function diagnosticsOf(source: string): string[] {
   return diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-const IMPORT = `import { initialize, py, interrupt, clearInterrupt, loadBridge, setTsNamespace, liveProxyCount, liveJsRefCount, isPyProxy, PythonError, type Py, type PyProxy, type PyBuffer } from ${JSON.stringify(INDEX_TS.replace(/\.ts$/, ".js"))};\n`;
+const IMPORT = `import { initialize, py, interrupt, clearInterrupt, loadBridge, setTsNamespace, liveProxyCount, liveJsRefCount, isPyProxy, PythonError, awaitPython, PySlice, type Py, type PyProxy, type PyBuffer, type PyContext } from ${JSON.stringify(INDEX_TS.replace(/\.ts$/, ".js"))};\n`;
 
 test("public_api_usage_type_checks", () => {
   const diags = diagnosticsOf(
@@ -57,6 +57,19 @@ interrupt(); clearInterrupt();
 try { p.exec("1/0"); } catch (e) { if (e instanceof PythonError) { const t: string = e.type; const tb: string[] = e.traceback; void t; void tb; } }
 if (isPyProxy(a)) a.destroy();
 { using q = np.zeros(3); void q; }
+const sl: PySlice = p.slice(0, null, 2);
+const part: PyProxy = a.get(p.tuple(sl));
+const m: Map<unknown, unknown> = p.eval("{}").toJS({ dict: "map", depth: 2 });
+const ro: boolean = a.getBuffer({ readOnly: "share" }).copied;
+const d: PyProxy = p.toPy(new Map([[1, 2]]), { depth: 1 });
+const isArr: boolean = p.isinstance(a, np.ndarray);
+const t: PyProxy = p.type(a);
+{ using ctx: PyContext = p.with(p.eval("open('/dev/null')")); void ctx.value; }
+const r: number | undefined = p.with(p.eval("open('/dev/null')"), () => 1);
+const Sub: PyProxy = p.subclass(np.ndarray, { mean: (self: PyProxy) => self.sum() }, { name: "Sub", attrs: { k: 1 } });
+const later: Promise<any> = awaitPython(p.eval("__import__('asyncio').sleep(0)"));
+try { p.exec("1/0"); } catch (e) { if (e instanceof PythonError) void e.exception; }
+void part; void m; void ro; void d; void isArr; void t; void r; void Sub; void later;
 void shape; void first; void s; void has; void n; void y;
 `,
   );
