@@ -34,3 +34,25 @@ def test_packages_resolve_from_the_notebook_folder_commonjs_and_esm_only():
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
+
+
+def test_type_checking_ships_its_own_typings_and_reads_the_notebooks_tsconfig():
+    with tempfile.TemporaryDirectory() as tmp:
+        # No node_modules and no tsconfig here: Node's typings come with the kernel.
+        km, kc = start_new_kernel(kernel_name="tspy", startup_timeout=TIMEOUT, cwd=tmp)
+        try:
+            run = execute(kc, "const b: Buffer = Buffer.from('x');\nconst n: number = process.pid;\nfunction loose(a) { return a }")
+            assert run.reply["content"]["status"] == "ok"
+            assert "TS2304" not in run.stderr and "Buffer" not in run.stderr  # Node's globals are known
+            assert "TS7006" in run.stderr  # strict by default: implicit any is reported
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)
+        pathlib.Path(tmp, "tsconfig.json").write_text(json.dumps({"compilerOptions": {"strict": False}}))
+        km, kc = start_new_kernel(kernel_name="tspy", startup_timeout=TIMEOUT, cwd=tmp)
+        try:
+            run = execute(kc, "function loose(a) { return a }")
+            assert run.reply["content"]["status"] == "ok" and run.stderr == ""
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel(now=True)

@@ -106,6 +106,51 @@ test("the_server_interrupts_a_running_cell_and_the_kernel_keeps_its_state", asyn
   assert.deepEqual((await run("fromTs.length")).results, ["3"]);
 });
 
+test("completion_and_inspection_work_through_the_server_as_in_jupyterlab", async () => {
+  await run("const np = py.import('numpy');");
+  const code = "np.linal";
+  const completion = await kernel.requestComplete({ code, cursor_pos: code.length });
+  assert.equal(completion.content.status, "ok");
+  if (completion.content.status !== "ok") return;
+  assert.deepEqual(completion.content.matches, ["linalg"]);
+  assert.equal(completion.content.cursor_start, 3);
+  const inspected = await kernel.requestInspect({ code: "fromTs", cursor_pos: 6, detail_level: 0 });
+  assert.equal(inspected.content.status, "ok");
+  if (inspected.content.status !== "ok") return;
+  assert.equal(inspected.content.found, true);
+  assert.match(String(inspected.content.data["text/plain"]), /const fromTs: number\[\]/);
+});
+
+test("stdin_prompts_are_answered_through_the_server", async () => {
+  const future = kernel.requestExecute({ code: "const typed = await input('Name: ');\ntyped.toUpperCase()", allow_stdin: true });
+  const prompts: string[] = [];
+  future.onStdin = (msg) => {
+    if (msg.header.msg_type !== "input_request") return;
+    prompts.push(String((msg as KernelMessage.IInputRequestMsg).content.prompt));
+    kernel.sendInputReply({ status: "ok", value: "ada" }, msg.header as KernelMessage.IHeader<"input_request">);
+  };
+  const results: string[] = [];
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === "execute_result") results.push(String((msg as KernelMessage.IExecuteResultMsg).content.data["text/plain"]));
+  };
+  await future.done;
+  assert.deepEqual(prompts, ["Name: "]);
+  assert.deepEqual(results, ["'ADA'"]);
+});
+
+test("a_frontend_comm_reaches_a_typescript_comm_target_through_the_server", async () => {
+  await run("comms.registerTarget('tspy.server-test', (comm, data) => comm.onMessage((d) => comm.send({ got: d, opened: data })));");
+  const comm = kernel.createComm("tspy.server-test");
+  const replies: unknown[] = [];
+  comm.onMsg = (msg) => {
+    replies.push(msg.content.data);
+  };
+  await comm.open({ hello: 1 }).done;
+  await comm.send({ n: 2 }).done;
+  for (let i = 0; i < 50 && replies.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(replies, [{ got: { n: 2 }, opened: { hello: 1 } }]);
+});
+
 test("the_server_restarts_the_kernel_into_a_fresh_state", async () => {
   await kernel.restart();
   const after = await run("typeof (globalThis as any).fromTs");
