@@ -82,7 +82,8 @@ type TypedArray =
   | BigInt64Array
   | BigUint64Array;
 
-const DTYPES: Record<string, string> = {
+/** numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who). */
+export const DTYPES: Record<string, string> = {
   Int8Array: "int8",
   Uint8Array: "uint8",
   Uint8ClampedArray: "uint8",

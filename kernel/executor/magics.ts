@@ -2,6 +2,7 @@
 // magics %who, %env, %pip. Parses a cell into a plan and runs the line magics; knows nothing of sockets.
 import { spawn } from "node:child_process";
 import * as util from "node:util";
+import { DTYPES } from "../display/display";
 
 /** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
 export const CELL_MAGICS = ["python", "ts", "time"] as const;
@@ -94,12 +95,6 @@ export interface VariableInfo {
   size: number | null;
 }
 
-/** dtype names of TypedArray kinds (numpy's spelling). */
-const TYPED_ARRAY_DTYPES: Record<string, string> = {
-  Int8Array: "int8", Uint8Array: "uint8", Uint8ClampedArray: "uint8", Int16Array: "int16", Uint16Array: "uint16",
-  Int32Array: "int32", Uint32Array: "uint32", Float32Array: "float32", Float64Array: "float64",
-  BigInt64Array: "int64", BigUint64Array: "uint64",
-};
 
 /**
  * Describes a TypeScript value for %who: TypedArrays with shape/dtype/size, Python proxies
@@ -108,7 +103,7 @@ const TYPED_ARRAY_DTYPES: Record<string, string> = {
 export function describeTsValue(name: string, value: unknown, describePython: ((v: unknown) => [string, string, string, number | null]) | null, isPython: (v: unknown) => boolean): VariableInfo {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const kind = value.constructor.name;
-    return { name, language: "TypeScript", type: kind, shape: String((value as unknown as { length: number }).length), dtype: TYPED_ARRAY_DTYPES[kind] ?? "", size: value.byteLength };
+    return { name, language: "TypeScript", type: kind, shape: String((value as unknown as { length: number }).length), dtype: DTYPES[kind] ?? "", size: value.byteLength };
   }
   if (describePython && isPython(value)) {
     const [type, shape, dtype, size] = describePython(value);
