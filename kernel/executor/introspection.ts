@@ -33,6 +33,9 @@ function lineColumn(text: string, index: number): { line: number; column: number
 
 const NOT_EVALUABLE = Symbol("not evaluable");
 
+/** The members every PyProxy has of its own (bridge/lib/index.ts PyProxy), offered with a Python object's attributes. */
+const PROXY_MEMBERS = ["type", "toString", "repr", "get", "set", "has", "delete", "len", "isCallable", "dir", "toJS", "getBuffer", "destroy"];
+
 /**
  * Evaluates a side-effect-light expression for completion: identifiers, property access,
  * string-literal element access and `py.import("literal")`; anything else is refused.
@@ -114,17 +117,23 @@ export class Introspection {
       const word = /[\w$]*$/.exec(code.slice(0, offset))![0];
       start = offset - word.length;
       const dot = /\.\s*[\w$]*$/.exec(code.slice(0, offset));
+      let live = false;
       if (dot && this.python) {
         const value = valueBefore(code, offset - dot[0].length, this.python);
         if (value !== NOT_EVALUABLE && this.python.isPyProxy(value)) {
+          // The live object's dir() and the proxy's own members are the whole answer: no need for the (slower) language service.
+          live = true;
           const members = this.python.module.members(value) as PyProxy;
           const names = members.toJS() as string[];
           members.destroy();
           for (const n of names) if (n.startsWith(word) && (word.startsWith("_") || !n.startsWith("_"))) items.push({ text: n, type: "python", start });
+          for (const n of PROXY_MEMBERS) if (n.startsWith(word)) items.push({ text: n, type: "method", start });
         }
       }
-      for (const c of this.languageService.complete(code, offset)) {
-        if (c.start === start) items.push({ text: c.text, type: c.type, start });
+      if (!live) {
+        for (const c of this.languageService.complete(code, offset)) {
+          if (c.start === start) items.push({ text: c.text, type: c.type, start });
+        }
       }
     }
     const seen = new Set<string>();
