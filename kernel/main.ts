@@ -71,7 +71,12 @@ async function main(): Promise<void> {
   const protocol = new KernelProtocol(
     { create: (t, c, p) => sockets.codec.create(t, c, p), send: (ch, m) => sockets.send(ch, m) },
     executor,
-    { implementationVersion: pkg.version, typescriptVersion: tsVersion, pythonVersion: configuredPythonVersion() },
+    {
+      implementationVersion: pkg.version,
+      typescriptVersion: tsVersion,
+      pythonVersion: configuredPythonVersion(),
+      ports: { shell_port: info.shell_port, iopub_port: info.iopub_port, stdin_port: info.stdin_port, control_port: info.control_port, hb_port: info.hb_port },
+    },
     () => {
       void sockets.close().finally(() => process.exit(0));
     },

@@ -16,7 +16,7 @@ export interface ExecutionEvents {
 
 /** How a cell ended. */
 export type ExecutionOutcome =
-  | { status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null }
+  | { status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null; userExpressions: Record<string, unknown> }
   | { status: "error"; error: ErrorContent };
 
 /** Called on the main thread to interrupt Python code running on the executor (bridge.interrupt). */
@@ -94,14 +94,14 @@ export class Executor {
    * @param events receives the cell's stream and display output as it happens.
    * @returns how the cell ended; never rejects.
    */
-  async execute(code: string, executionCount: number, silent: boolean, allowStdin: boolean, events: ExecutionEvents): Promise<ExecutionOutcome> {
+  async execute(code: string, executionCount: number, silent: boolean, allowStdin: boolean, events: ExecutionEvents, userExpressions: Record<string, string> = {}): Promise<ExecutionOutcome> {
     const id = this.nextId++;
     this.lastEvents = events;
     this.running++;
     try {
-      const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin }, events);
+      const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin, userExpressions }, events);
       if (m.kind !== "execute_done") throw new Error(`unexpected executor answer ${m.kind}`);
-      return m.status === "ok" ? { status: "ok", result: m.result } : { status: "error", error: m.error };
+      return m.status === "ok" ? { status: "ok", result: m.result, userExpressions: m.userExpressions ?? {} } : { status: "error", error: m.error };
     } finally {
       this.running--;
     }

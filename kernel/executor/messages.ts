@@ -17,7 +17,7 @@ export type ExecutorRequestType = "complete_request" | "inspect_request" | "comm
 
 /** Main thread -> executor. `id` pairs a request with its events and its reply. */
 export type ToExecutor =
-  | { kind: "execute"; id: number; code: string; executionCount: number; silent: boolean; allowStdin: boolean }
+  | { kind: "execute"; id: number; code: string; executionCount: number; silent: boolean; allowStdin: boolean; userExpressions: Record<string, string> }
   | { kind: "is_complete"; id: number; code: string }
   | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown> }
   | { kind: "interrupt" };
@@ -32,7 +32,7 @@ export type FromExecutor =
   | { kind: "display"; id: number; msgType: ExecutorIopubType; content: Record<string, unknown> }
   | { kind: "input_request"; id: number; prompt: string; password: boolean }
   | { kind: "reply"; id: number; content: Record<string, unknown> }
-  | { kind: "execute_done"; id: number; status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null }
+  | { kind: "execute_done"; id: number; status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null; userExpressions?: Record<string, unknown> }
   | { kind: "execute_done"; id: number; status: "error"; error: ErrorContent }
   | { kind: "is_complete_done"; id: number; status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
 

@@ -4,6 +4,7 @@ import { Console } from "node:console";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import * as util from "node:util";
+import * as vm from "node:vm";
 import { parentPort, workerData } from "node:worker_threads";
 import * as bridge from "../../bridge/lib/index";
 import type { ErrorContent, ExecutorData, FromExecutor, MimeBundle, ToExecutor } from "./messages";
@@ -284,8 +285,29 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
     }
   }
   if (plan.time) post({ kind: "stream", id: m.id, name: "stdout", text: `Wall time: ${formatDuration(performance.now() - started)}\n` });
+  if (done.kind === "execute_done" && done.status === "ok" && Object.keys(m.userExpressions).length > 0) {
+    done.userExpressions = evaluateUserExpressions(m.userExpressions, plan.language);
+  }
   afterCell();
   post(done);
+}
+
+/**
+ * execute_request's user_expressions, evaluated after the cell in the cell's language: each
+ * name maps to {status: "ok", data, metadata} or {status: "error", ename, evalue, traceback}.
+ */
+function evaluateUserExpressions(expressions: Record<string, string>, language: "typescript" | "python"): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, expression] of Object.entries(expressions)) {
+    try {
+      const value = language === "python" && python.side ? python.side.py.eval(expression) : vm.runInThisContext(expression);
+      out[name] = { status: "ok", data: mimeBundle(value), metadata: {} };
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      out[name] = { status: "error", ename: err.name, evalue: err.message, traceback: (err.stack ?? "").split("\n") };
+    }
+  }
+  return out;
 }
 
 /** "812 µs", "12.3 ms", "4.56 s" (IPython's %%time style). */

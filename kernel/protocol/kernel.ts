@@ -14,6 +14,16 @@ export interface MessageSink {
   send(channel: Channel | "iopub", msg: WireMessage): Promise<void>;
 }
 
+/**
+ * Content keys through which comm messages carry their message-level metadata and binary buffers
+ * (base64 strings) to and from the executor; `publish` moves them to the message's metadata and
+ * buffer frames (messaging spec, "Custom Messages": ipywidgets sends its protocol version in
+ * metadata and binary state in buffers). Python's side: tspy_introspect.COMM_*_KEY.
+ */
+export const COMM_METADATA_KEY = "_tspy_metadata";
+/** See COMM_METADATA_KEY. */
+export const COMM_BUFFERS_KEY = "_tspy_buffers";
+
 /** A handler returns the reply content, which the dispatcher sends as `<request>_reply`, or null for messages without a reply (comm_*). */
 type Handler = (msg: WireMessage, channel: Channel) => Promise<Record<string, unknown> | null>;
 
@@ -23,6 +33,8 @@ export interface KernelIdentity {
   typescriptVersion: string;
   /** Version of the embedded Python, or null when it did not start. */
   pythonVersion: string | null;
+  /** The connection's ports, for connect_reply: shell_port, iopub_port, stdin_port, control_port, hb_port. */
+  ports: Record<string, number>;
 }
 
 /**
@@ -36,6 +48,8 @@ export class KernelProtocol {
   private processing = false;
   private readonly handlers: Record<string, Handler> = {
     kernel_info_request: async () => this.kernelInfo(),
+    // Deprecated in 5.1 but still answered: the channels' ports.
+    connect_request: async () => ({ ...this.identity.ports }),
     execute_request: (msg) => this.execute(msg),
     is_complete_request: async (msg) => this.executor.isComplete(String(msg.content.code ?? "")),
     complete_request: (msg) => this.executor.ask("complete_request", msg.content),
@@ -116,7 +130,12 @@ export class KernelProtocol {
   }
 
   private publish(msgType: string, content: Record<string, unknown>, parent: WireMessage): Promise<void> {
-    return this.sink.send("iopub", this.sink.create(msgType, content, parent));
+    if (!msgType.startsWith("comm_")) return this.sink.send("iopub", this.sink.create(msgType, content, parent));
+    const { [COMM_METADATA_KEY]: metadata, [COMM_BUFFERS_KEY]: buffers, ...rest } = content;
+    const msg = this.sink.create(msgType, rest, parent);
+    if (metadata && typeof metadata === "object") msg.metadata = metadata as Record<string, unknown>;
+    if (Array.isArray(buffers)) msg.buffers = buffers.map((b) => Buffer.from(String(b), "base64"));
+    return this.sink.send("iopub", msg);
   }
 
   /** Runs one request between iopub busy and idle and sends its reply on the channel it came from. */
@@ -183,25 +202,32 @@ export class KernelProtocol {
       // stdin: input_request goes to the client that sent the execute_request (its routing identities).
       inputRequest: (prompt, password) => void this.sink.send("stdin", this.sink.create("input_request", { prompt, password }, msg)),
     };
-    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events);
+    const expressions = (c.user_expressions ?? {}) as Record<string, string>;
+    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events, expressions);
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         await this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
       }
-      return { status: "ok", execution_count: count, user_expressions: {}, payload: [] };
+      return { status: "ok", execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
     }
     await this.publish("error", { ...outcome.error }, msg);
     if (c.stop_on_error !== false) this.abortQueuedExecutions();
     return { status: "error", execution_count: count, ...outcome.error };
   }
 
-  /** A comm message from the frontend: handled by the executor (TS or Python); its output goes to iopub; no reply. */
+  /**
+   * A comm message from the frontend: handled by the executor (TS or Python); its output goes to
+   * iopub; no reply. The message's metadata and buffers travel in content (COMM_*_KEY).
+   */
   private async comm(type: "comm_open" | "comm_msg" | "comm_close", msg: WireMessage): Promise<null> {
     const events: ExecutionEvents = {
       stream: (name, text) => void this.publish("stream", { name, text }, msg),
       display: (msgType, content) => void this.publish(msgType, content, msg),
     };
-    await this.executor.ask(type, msg.content, events);
+    const content: Record<string, unknown> = { ...msg.content };
+    if (Object.keys(msg.metadata).length) content[COMM_METADATA_KEY] = msg.metadata;
+    if (msg.buffers.length) content[COMM_BUFFERS_KEY] = msg.buffers.map((b) => b.toString("base64"));
+    await this.executor.ask(type, content, events);
     return null;
   }
 

@@ -126,3 +126,19 @@ def test_messages_name_their_parent_and_come_between_busy_and_idle(kc, lang):
     assert messages[0]["msg_type"] == "status" and messages[0]["content"]["execution_state"] == "busy"
     assert all(m["parent_header"]["msg_id"] == msg_id for m in messages)
     assert _reply(kc, msg_id)["status"] == "ok"
+
+
+def test_user_expressions_are_evaluated_after_the_cell(kc):
+    reply = _reply(kc, kc.execute("const ue = 20;", user_expressions={"double": "ue * 2", "bad": "nope.nope"}))
+    assert reply["user_expressions"]["double"]["data"]["text/plain"] == "40"
+    assert reply["user_expressions"]["bad"]["status"] == "error" and reply["user_expressions"]["bad"]["ename"] == "ReferenceError"
+    reply = _reply(kc, kc.execute("%%python\nue_py = 3", user_expressions={"sq": "ue_py ** 2"}))
+    assert reply["user_expressions"]["sq"]["data"]["text/plain"] == "9"
+
+
+def test_connect_request_reports_the_ports(kernel, kc):
+    km, _ = kernel
+    msg = kc.session.msg("connect_request", {})
+    kc.shell_channel.send(msg)
+    content = _reply(kc, msg["header"]["msg_id"])
+    assert content["shell_port"] == km.shell_port and content["hb_port"] == km.hb_port and content["iopub_port"] == km.iopub_port
