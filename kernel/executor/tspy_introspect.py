@@ -1,6 +1,7 @@
 """Completion, inspection, %who, stdin and comms for the embedded interpreter: jedi over the live
 __main__ for %%python cells, inspect for Python objects seen from TypeScript, the `comm` package
 wired to the kernel. Knows Python and the callbacks the executor gives it; nothing of sockets."""
+import base64
 import builtins
 import getpass
 import inspect
@@ -142,6 +143,12 @@ def install_stdin(request):
 
 _publish = None  # TS function (msg_type, content) -> None
 
+#: Content keys that carry a comm message's metadata and binary buffers (base64 strings) between
+#: Python and the kernel's protocol layer, which moves them to the message's own metadata and
+#: buffers frames (kernel/protocol/kernel.ts); they never reach the wire inside content.
+COMM_METADATA_KEY = "_tspy_metadata"
+COMM_BUFFERS_KEY = "_tspy_buffers"
+
 
 def install_comms(publish):
     """Makes comm.create_comm / comm.get_comm_manager use the kernel: `publish(msg_type, content)`
@@ -156,6 +163,10 @@ def install_comms(publish):
 
         def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
             content = {"data": {} if data is None else data, "comm_id": self.comm_id, **keys}
+            if metadata:
+                content[COMM_METADATA_KEY] = metadata
+            if buffers:
+                content[COMM_BUFFERS_KEY] = [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
             _publish(msg_type, content)
 
     manager = CommManager()
@@ -165,14 +176,23 @@ def install_comms(publish):
 
 
 def comm_incoming(msg_type, content):
-    """Delivers a frontend's comm_open/comm_msg/comm_close to the Python comm manager.
-    Returns True when Python knows the comm (or target), else False."""
+    """Delivers a frontend's comm_open/comm_msg/comm_close to the Python comm manager; the
+    message's metadata and buffers (base64) come in content under COMM_METADATA_KEY and
+    COMM_BUFFERS_KEY. Returns True when Python knows the comm (or target), else False."""
     import comm
 
     manager = comm.get_comm_manager()
-    msg = {"content": content, "header": {"msg_type": msg_type}, "metadata": {}, "buffers": []}
+    content = dict(content)
+    metadata = content.pop(COMM_METADATA_KEY, None) or {}
+    buffers = [memoryview(base64.b64decode(b)) for b in content.pop(COMM_BUFFERS_KEY, None) or []]
+    msg = {"content": content, "header": {"msg_type": msg_type}, "metadata": metadata, "buffers": buffers}
     if msg_type == "comm_open":
-        if content.get("target_name") not in manager.targets:
+        target = content.get("target_name")
+        if target not in manager.targets and str(target).startswith("jupyter.widget") and "ipywidgets" in sys.modules:
+            # ipywidgets registers its targets only inside IPython; a frontend reconnecting to the
+            # kernel opens jupyter.widget.control to fetch every widget's state.
+            sys.modules["ipywidgets"].register_comm_target()
+        if target not in manager.targets:
             return False
         manager.comm_open(None, None, msg)
         return True
