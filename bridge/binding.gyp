@@ -24,7 +24,8 @@
         "src/js2python.cc",
         "src/jsproxy.cc",
         "src/buffer.cc",
-        "src/ops.cc"
+        "src/ops.cc",
+        "src/threads.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

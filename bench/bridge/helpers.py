@@ -45,3 +45,13 @@ def call_n(f, n):
 
 def get_thing():
     return thing
+
+
+def call_n_in_thread(f, n):
+    """call_n(f, n) on a new Python thread while this (the caller's) thread waits in join()."""
+    import threading
+
+    t = threading.Thread(target=call_n, args=(f, n))
+    t.start()
+    t.join()
+    return n

@@ -81,6 +81,8 @@ function tspy(): Result[] {
   let count = 0;
   const cb = (): void => void count++;
   out.push({ op: "Python -> TS callback", median: timeSync(() => void callN(cb, 10_000), 1, 15) / 10_000 });
+  const callNInThread = h.call_n_in_thread;
+  out.push({ op: "Python thread -> TS callback (caller joins)", median: timeSync(() => void callNInThread(cb, 1_000), 1, 7) / 1_000 });
   const asarray = np.asarray;
   for (const mb of SIZES_MB) {
     const n = (mb * MB) / 8;

@@ -3,7 +3,9 @@
 //
 // Threads: the addon loads in every thread that calls loadBridge(); CPython is initialised once
 // per process by initialize() on one thread (the kernel's executor worker) and only that thread
-// may use `py` and PyProxies. interrupt()/clearInterrupt() work from any thread.
+// may use `py` and PyProxies. interrupt()/clearInterrupt() work from any thread. TS functions
+// and objects handed to Python may be used from any Python thread: the call runs on the thread
+// that initialised (see bridge/README.md, "Calls from other Python threads").
 //
 // Conversions (python2js / js2python), done by the addon:
 //   Python -> JS: None -> null, bool -> boolean, int -> number when |v| <= 2^53 else bigint,
@@ -24,10 +26,10 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadPythonConfig, type PythonConfig } from "../../python-env/config.js";
 import type * as Native from "./native.js";
-import { BRIDGE_ADDON, LOADER_ADDON, PYTHON_INCLUDE_STAMP } from "./paths.js";
+import { addonPaths } from "./paths.js";
 
 export type { PythonConfig };
-export { BRIDGE_ADDON, BUILD_DIR, LOADER_ADDON } from "./paths.js";
+export { addonPaths, BUILD_DIR, type AddonPaths } from "./paths.js";
 
 type NativeModule = typeof Native;
 type PyHandle = Native.PyHandle;
@@ -160,6 +162,13 @@ export type BufferData =
  * `a[::2]`, `a.T`) stays a view: `data` also spans the elements skipped over, and writes through
  * it reach the viewed array. Negative strides give a positive `offset`.
  *
+ * DLPack: an object without the buffer protocol but with `__dlpack__` (a CPU TensorFlow or torch
+ * tensor) is read through `numpy.from_dlpack(obj)`, which shares the tensor's memory (`dlpack:
+ * true`); the view keeps the tensor alive. TensorFlow marks its tensors read-only, so their
+ * `data` is a copy unless `readOnly: "share"` (then writes do reach the tensor's memory, which
+ * TensorFlow assumes immutable: only for memory no other TF op is reading). torch tensors are
+ * writable and shared. Tensors on other devices (GPU) or needing grad raise a PythonError.
+ *
  * Read-only exporters (`bytes`, an array with `flags.writeable = False`, `np.frombuffer(bytes)`):
  * JS cannot make an ArrayBuffer read-only, so by default `data` is a COPY of the spanned memory
  * (`copied: true`), and writes to it never reach Python. `getBuffer({ readOnly: "share" })`
@@ -184,6 +193,8 @@ export interface PyBuffer {
   readonly readonly: boolean;
   /** True when `data` is a private copy (a read-only exporter without `readOnly: "share"`). */
   readonly copied: boolean;
+  /** True when the object was read through DLPack (`numpy.from_dlpack`), not its own buffer protocol. */
+  readonly dlpack: boolean;
   /** Releases the Py_buffer now and detaches `data` (a copy stays usable). Idempotent; otherwise done when `data` is collected. */
   release(): void;
 }
@@ -319,6 +330,7 @@ function getBuffer(n: NativeModule, h: PyHandle, options?: GetBufferOptions): Py
     format: raw.format,
     itemsize: raw.itemsize,
     readonly: raw.readonly,
+    dlpack: raw.dlpack,
     release(): void {
       if (token) n.releaseBuffer(token, data.buffer);
     },
@@ -540,6 +552,8 @@ function makeProxy(h: PyHandle): PyProxy {
 
 let nativeMod: NativeModule | undefined;
 let loadedConfig: PythonConfig | undefined;
+let initializedExecutable: string | undefined;
+let loaderMod: Native.Loader | undefined;
 
 interface TsNamespace {
   get(name: string): unknown;
@@ -565,31 +579,66 @@ function installNamespace(n: NativeModule, ns: TsNamespace): void {
   );
 }
 
+/** realpath of `p`, or `p` itself when it does not exist. */
+function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+/** The Error for a request to embed `wanted` while `loaded` (a libpython path, version if known) serves the process. */
+function anotherPythonError(loaded: string, loadedVersion: string | undefined, wanted: PythonConfig): Error {
+  const what = loadedVersion ? `Python ${loadedVersion} (${loaded})` : loaded;
+  return new Error(
+    `tspy: ${what} is already loaded in this process; cannot load Python ${wanted.version} (${wanted.executable}, ${wanted.libpython}): a process embeds one CPython, chosen before the first load (TSPY_PYTHON, the kernelspec's env or python-env/config.json); start a new process to use another`,
+  );
+}
+
 /**
  * Loads the addon into the calling thread: dlopens `config.libpython` RTLD_GLOBAL (tspy_loader)
- * then requires tspy_bridge.node. Does not initialise Python. Idempotent per thread.
+ * then requires tspy_bridge.node from the build folder of that Python's minor version
+ * (`bridge/build/py3.X`, see {@link addonPaths}), so the Python is chosen at run time among the
+ * versions built. Does not initialise Python. Idempotent per thread for the same Python.
  * @param config the Python to embed; default {@link loadPythonConfig}().
- * @throws Error when the addons are not built (names the build command) or libpython cannot be loaded.
+ * @throws Error when the addon is not built for that Python's version (names the build command),
+ *   when libpython cannot be loaded, or when another Python (another libpython) is already loaded
+ *   in the process (by this or another thread).
  */
 export function loadBridge(config?: PythonConfig): void {
-  if (nativeMod) return;
+  if (nativeMod) {
+    if (config && loadedConfig && realpathOr(config.libpython) !== realpathOr(loadedConfig.libpython)) {
+      throw anotherPythonError(loadedConfig.libpython, loadedConfig.version, config);
+    }
+    return;
+  }
   const cfg = config ?? loadPythonConfig();
   if (typeof cfg.libpython !== "string" || cfg.libpython === "") {
     throw new TypeError("tspy: config.libpython must be the path of a shared libpython");
   }
-  for (const f of [LOADER_ADDON, BRIDGE_ADDON]) {
+  if (!Array.isArray(cfg.versionInfo) || cfg.versionInfo.length !== 2) {
+    throw new TypeError("tspy: config.versionInfo must be [major, minor] (probe the Python with probePython)");
+  }
+  const paths = addonPaths(cfg.versionInfo);
+  for (const f of [paths.loader, paths.bridge]) {
     if (!fs.existsSync(f)) {
-      throw new Error(`tspy: the bridge addon is not built (${f} is missing); run \`node dist/bridge/lib/build.js\``);
+      throw new Error(
+        `tspy: the bridge addon is not built for Python ${cfg.versionInfo.join(".")} (${f} is missing); run \`TSPY_PYTHON=${cfg.executable} node dist/bridge/lib/build.js\``,
+      );
     }
   }
   // The addon is compiled against one Python's headers; another minor version has another ABI.
-  const builtFor = fs.existsSync(PYTHON_INCLUDE_STAMP) ? path.basename(fs.readFileSync(PYTHON_INCLUDE_STAMP, "utf8").trim()) : null;
+  const builtFor = fs.existsSync(paths.stamp) ? path.basename(fs.readFileSync(paths.stamp, "utf8").trim()) : null;
   if (builtFor && builtFor !== path.basename(cfg.include)) {
-    throw new Error(`tspy: the bridge addon was built for ${builtFor} but the configured Python is ${cfg.executable} (Python ${cfg.version}); rebuild it for that Python with \`node dist/bridge/lib/build.js\` (TSPY_PYTHON set as now)`);
+    throw new Error(`tspy: the bridge addon in ${paths.projectDir} was built for ${builtFor} but the configured Python is ${cfg.executable} (Python ${cfg.version}); rebuild it with \`TSPY_PYTHON=${cfg.executable} node dist/bridge/lib/build.js\``);
   }
-  const loader = require(LOADER_ADDON) as Native.Loader;
+  const loader = require(paths.loader) as Native.Loader;
+  const already = loader.loadedPython();
+  if (already !== null && realpathOr(already) !== realpathOr(cfg.libpython)) throw anotherPythonError(already, undefined, cfg);
   loader.loadLibrary(cfg.libpython);
-  const n = require(BRIDGE_ADDON) as NativeModule;
+  loaderMod = loader;
+  const n = require(paths.bridge) as NativeModule;
   n.setup({
     makeProxy,
     makeError: (type, value, traceback, exception) =>
@@ -621,14 +670,23 @@ for _p in ${JSON.stringify(sysPath)}:
  * Registers the `ts` module (also injected into `__main__` as `ts`).
  * @param config the Python to embed; default: the one given to loadBridge, else {@link loadPythonConfig}().
  * @returns {@link py}. Calling it again on the same thread returns py.
- * @throws Error when Python was already initialised by another thread, or CPython fails to start.
+ * @throws Error when Python was already initialised by another thread, CPython fails to start, or
+ *   `config` names another Python than the one already loaded or initialised (see loadBridge).
  */
 export function initialize(config?: PythonConfig): Py {
   loadBridge(config);
   const n = requireNative();
-  if (n.initializedHere()) return py;
+  if (n.initializedHere()) {
+    if (config && initializedExecutable !== undefined && config.executable !== initializedExecutable) {
+      throw new Error(
+        `tspy: Python is already initialised from ${initializedExecutable}; cannot initialise ${config.executable} (Python ${config.version}) in the same process`,
+      );
+    }
+    return py;
+  }
   const cfg = config ?? loadedConfig ?? loadPythonConfig();
   n.initialize(cfg.executable);
+  initializedExecutable = cfg.executable;
   const g = n.eval("{}", null) as PyProxy;
   try {
     n.exec(SITE_SNIPPET(cfg.sysPath ?? []), handleOf(g));
@@ -678,6 +736,62 @@ export function liveProxyCount(): number {
 /** JS values held by Python objects (tspy.JsObject/JsFunction/JsBuffer alive), process-wide. */
 export function liveJsRefCount(): number {
   return nativeMod ? nativeMod.liveJsRefCount() : 0;
+}
+
+/** Memory that can be shared with Python: a TypedArray, DataView or ArrayBuffer. */
+export type SharedMemory = ArrayBufferView | ArrayBuffer;
+
+function isSharedMemory(v: unknown): v is SharedMemory {
+  return ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+}
+
+/**
+ * The address of the first byte of `view`'s memory (for checking alignment or that two views
+ * share memory; e.g. equal to `np.asarray(x).ctypes.data` of the same memory in Python).
+ * @param view a TypedArray, DataView or ArrayBuffer.
+ * @returns the address as a bigint (0n for an empty buffer without memory).
+ * @throws TypeError for other values; Error when the addon cannot be loaded (see loadBridge).
+ */
+export function bufferAddress(view: SharedMemory): bigint {
+  if (!isSharedMemory(view)) throw new TypeError("bufferAddress: expected a TypedArray, DataView or ArrayBuffer");
+  loadBridge();
+  return requireNative().address(view);
+}
+
+/** A TypedArray class (Float32Array, Int32Array, BigInt64Array, ...). */
+export interface TypedArrayConstructor<T extends ArrayBufferView> {
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/**
+ * A zero-filled TypedArray whose first element lies at an address that is a multiple of
+ * `alignment` bytes (it views a slightly larger ArrayBuffer). TensorFlow requires 64-byte aligned
+ * CPU memory to wrap it without a copy — `tf.experimental.dlpack.from_dlpack` on misaligned memory
+ * aborts the process (TF's `IsAligned()` check) — so allocate memory meant for TF with this.
+ * @param ctor the TypedArray class, e.g. Float32Array.
+ * @param length elements.
+ * @param alignment bytes, a power of two of at least ctor.BYTES_PER_ELEMENT; default 64.
+ * @returns a TypedArray of `length` elements, `bufferAddress(result) % alignment === 0n`.
+ * @throws RangeError for a negative/non-integer length or a bad alignment.
+ */
+export function alignedArray<T extends ArrayBufferView>(ctor: TypedArrayConstructor<T>, length: number, alignment = 64): T {
+  const bpe = ctor.BYTES_PER_ELEMENT;
+  if (!Number.isInteger(length) || length < 0) throw new RangeError("alignedArray: length must be a non-negative integer");
+  if (!Number.isInteger(alignment) || alignment < bpe || (alignment & (alignment - 1)) !== 0) {
+    throw new RangeError("alignedArray: alignment must be a power of two, at least the element size");
+  }
+  const buffer = new ArrayBuffer(length * bpe + alignment);
+  const a = BigInt(alignment);
+  const skip = Number((a - (bufferAddress(buffer) % a)) % a);
+  if (skip % bpe !== 0) throw new RangeError("alignedArray: the ArrayBuffer's memory is not aligned to the element size");
+  return new ctor(buffer, skip, length);
+}
+
+/** Options of {@link Py.toDLPack}. */
+export interface ToDLPackOptions {
+  /** Elements per dimension (C order); their product must be the element count. Default: 1-D. */
+  shape?: number[];
 }
 
 /** Options of {@link toPy}. */
@@ -788,8 +902,74 @@ export interface Py {
   eval(code: string, globals?: PyProxy): any;
   /** `__main__.__dict__` (a new PyProxy each read). */
   readonly globals: PyProxy;
+  /**
+   * A DLPack capsule (a PyProxy of a `PyCapsule` "dltensor") over the memory of `view`, no copy:
+   * for `torch.from_dlpack(...)`, `tf.experimental.dlpack.from_dlpack(...)`, `jax.dlpack...`.
+   * The element type is the TypedArray's (table in {@link PyBuffer}; ArrayBuffer/DataView: uint8).
+   * The consumer's tensor keeps `view`'s memory alive (capsule -> ndarray -> tspy.JsBuffer -> JS).
+   * A capsule is consumed once. TypedArrays passed to Python are also DLPack producers directly
+   * (`__dlpack__`), e.g. `torch.from_dlpack(f32)`. TensorFlow needs 64-byte aligned memory: use
+   * {@link alignedArray}.
+   * @param view a TypedArray, DataView or ArrayBuffer.
+   * @param options `shape` (default 1-D).
+   * @throws TypeError for a non-buffer view or a malformed shape; PythonError when the shape does
+   *   not match the element count or numpy is missing.
+   */
+  toDLPack(view: SharedMemory, options?: ToDLPackOptions): PyProxy;
+  /**
+   * What the running interpreter is, asked of it now (reticulate's `py_config()`).
+   * @returns a {@link PyRuntimeConfig}; imports numpy (when installed) to report its version.
+   * @throws PythonError when the interpreter cannot answer (it always can unless sys is broken).
+   */
+  config(): PyRuntimeConfig;
   /** `__main__` globals. */
   [name: string]: any;
+}
+
+/** The running interpreter, as {@link Py.config} reports it (reticulate's `py_config()`). */
+export interface PyRuntimeConfig {
+  /** `sys.executable` (the venv's python when a virtual environment is used). */
+  executable: string;
+  /** `platform.python_version()`, e.g. "3.11.7". */
+  version: string;
+  /** Absolute path of the shared libpython serving the process (the file that provides Py_IsInitialized). */
+  libpython: string;
+  /** `sys.prefix`. */
+  prefix: string;
+  /** `sys.base_prefix`. */
+  basePrefix: string;
+  /** `sys.path` now. */
+  sysPath: string[];
+  /** `numpy.__version__` when numpy imports, else null. */
+  numpy: string | null;
+}
+
+const CONFIG_SNIPPET = `
+import platform as _platform, sys as _sys
+try:
+    import numpy as _np
+    _numpy = str(_np.__version__)
+except Exception:
+    _numpy = None
+_config = {"executable": _sys.executable, "version": _platform.python_version(), "prefix": _sys.prefix,
+           "basePrefix": _sys.base_prefix, "sysPath": [str(p) for p in _sys.path], "numpy": _numpy}
+`;
+
+function pyConfig(n: NativeModule): PyRuntimeConfig {
+  const g = n.eval("{}", null) as PyProxy;
+  try {
+    n.exec(CONFIG_SNIPPET, handleOf(g));
+    const c = n.getItem(handleOf(g), "_config") as PyProxy;
+    try {
+      const out = c.toJS() as Omit<PyRuntimeConfig, "libpython">;
+      const lib = loaderMod?.loadedPython() ?? loadedConfig?.libpython ?? "";
+      return { ...out, libpython: realpathOr(lib) };
+    } finally {
+      c.destroy();
+    }
+  } finally {
+    g.destroy();
+  }
 }
 
 /** What `py.with(cm)` returns: the `__enter__` result and a dispose that calls `__exit__`. */
@@ -968,6 +1148,15 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
     return n.eval(code, globalsHandle(globals));
   }],
   ["globals", (n) => n.mainDict()],
+  ["config", (n) => () => pyConfig(n)],
+  ["toDLPack", (n) => (view: SharedMemory, options?: ToDLPackOptions) => {
+    if (!isSharedMemory(view)) throw new TypeError("py.toDLPack: view must be a TypedArray, DataView or ArrayBuffer");
+    const shape = options?.shape;
+    if (shape !== undefined && (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))) {
+      throw new TypeError("py.toDLPack: shape must be an array of non-negative integers");
+    }
+    return n.tspyCall("_dlpack", [view, shape ?? null], true);
+  }],
 ]);
 
 /** The Python side; see {@link Py}. */

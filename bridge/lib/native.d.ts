@@ -51,6 +51,8 @@ export interface RawBuffer {
   itemsize: number;
   /** True when the exporter's memory is read-only. */
   readonly: boolean;
+  /** True when the object had no buffer protocol and was read through DLPack (numpy.from_dlpack). */
+  dlpack: boolean;
   /** Absent for an empty buffer (nothing to release). */
   token?: BufferToken;
 }
@@ -59,6 +61,8 @@ export interface RawBuffer {
 export interface Loader {
   /** dlopen(path, RTLD_NOW | RTLD_GLOBAL); throws Error with dlerror()'s text. */
   loadLibrary(path: string): void;
+  /** The file of the libpython serving the process's global symbols (dladdr of Py_IsInitialized), or null. */
+  loadedPython(): string | null;
 }
 
 // ---- tspy_bridge.node: lifetime, any thread ----
@@ -116,3 +120,5 @@ export function toPython(value: unknown): unknown;
 export function dir(h: PyHandle): string[];
 export function getBuffer(h: PyHandle): RawBuffer;
 export function releaseBuffer(token: BufferToken, buffer: ArrayBufferLike): void;
+/** Address of the first byte of the memory of a TypedArray / DataView / ArrayBuffer (any thread, no Python needed). */
+export function address(view: ArrayBufferView | ArrayBufferLike): bigint;

@@ -13,11 +13,34 @@ function findBridgeDir(): string {
 
 /** Absolute path of the source folder `bridge/` (holds binding.gyp). */
 export const BRIDGE_DIR: string = findBridgeDir();
-/** Absolute path of the folder node-gyp writes the addons to (`bridge/build/Release`). */
-export const BUILD_DIR: string = path.join(BRIDGE_DIR, "build", "Release");
-/** The loader addon: `dlopen(libpython, RTLD_NOW | RTLD_GLOBAL)`. */
-export const LOADER_ADDON: string = path.join(BUILD_DIR, "tspy_loader.node");
-/** The bridge addon (CPython embedding; its Py* symbols resolve against the loaded libpython). */
-export const BRIDGE_ADDON: string = path.join(BUILD_DIR, "tspy_bridge.node");
-/** Written by build.ts: the Python include folder the bridge addon was compiled against (its ABI). */
-export const PYTHON_INCLUDE_STAMP: string = path.join(BRIDGE_DIR, "build", "tspy-python-include.txt");
+/** Absolute path of the folder holding one build per Python minor version (`bridge/build`). */
+export const BUILD_DIR: string = path.join(BRIDGE_DIR, "build");
+
+/** The files of the addon build for one Python minor version (see {@link addonPaths}). */
+export interface AddonPaths {
+  /** The node-gyp project folder of this version, e.g. `bridge/build/py3.12` (holds a generated binding.gyp). */
+  projectDir: string;
+  /** The loader addon: `dlopen(libpython, RTLD_NOW | RTLD_GLOBAL)` (knows no Python). */
+  loader: string;
+  /** The bridge addon, compiled against this version's headers (its Py* symbols resolve against the loaded libpython). */
+  bridge: string;
+  /** Written by build.ts: the Python include folder the bridge addon was compiled against. */
+  stamp: string;
+}
+
+/**
+ * Where the addons for CPython `major.minor` are built: `bridge/build/py<major>.<minor>/`, so that
+ * builds for several Pythons live side by side and the one matching the configured Python is
+ * loaded at run time without rebuilding.
+ * @param versionInfo [major, minor] of the Python (PythonConfig.versionInfo).
+ */
+export function addonPaths(versionInfo: readonly [number, number]): AddonPaths {
+  const projectDir = path.join(BUILD_DIR, `py${versionInfo[0]}.${versionInfo[1]}`);
+  const release = path.join(projectDir, "build", "Release");
+  return {
+    projectDir,
+    loader: path.join(release, "tspy_loader.node"),
+    bridge: path.join(release, "tspy_bridge.node"),
+    stamp: path.join(projectDir, "tspy-python-include.txt"),
+  };
+}

@@ -17,6 +17,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -98,6 +99,9 @@ struct EnvState {
   Napi::FunctionReference makeProxy, pyFloatClass, pyKwargsClass, pySliceClass;
   Napi::Reference<Napi::Value> handleKey, errorKey;
   Napi::ObjectReference absent, objectPrototype;
+  /** Wakes this thread's event loop to serve calls queued by other Python threads (RunOnJsThread);
+   *  nullptr until initialize and after the env closed it. Guarded by the task-queue mutex. */
+  napi_threadsafe_function tsfn = nullptr;
 };
 
 /** The EnvState of the calling thread's env. */
@@ -138,27 +142,57 @@ void ReleaseJsRef(EnvState* st, napi_ref ref);
 /** Runs the queued decrefs / buffer releases / ref deletions. GIL held. */
 void DrainQueues(EnvState* st);
 
-/** Takes the GIL for a bridge entry (PyGILState_Ensure) and drains the queues. */
+/** True while the executor (JS) thread is inside Python (a bridge entry), false while it runs
+ *  JS. Written only by the executor thread (GilScope / GilRelease); read by Python threads that
+ *  wait for it (RunOnJsThread) to decide whether to interrupt a blocking wait. */
+extern std::atomic<bool> g_execInPython;
+
+/** Takes the GIL for a bridge entry (PyGILState_Ensure) and drains the queues. JS thread only. */
 class GilScope {
  public:
-  explicit GilScope(EnvState* st) : state_(PyGILState_Ensure()) { DrainQueues(st); }
-  ~GilScope() { PyGILState_Release(state_); }
+  explicit GilScope(EnvState* st) : state_(PyGILState_Ensure()), wasIn_(g_execInPython.exchange(true)) {
+    DrainQueues(st);
+  }
+  ~GilScope() {
+    g_execInPython = wasIn_;
+    PyGILState_Release(state_);
+  }
   GilScope(const GilScope&) = delete;
 
  private:
   PyGILState_STATE state_;
+  bool wasIn_;
 };
 
-/** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit. */
+/** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit. JS thread only. */
 class GilRelease {
  public:
-  GilRelease() : ts_(PyEval_SaveThread()) {}
-  ~GilRelease() { PyEval_RestoreThread(ts_); }
+  GilRelease() : wasIn_(g_execInPython.exchange(false)), ts_(PyEval_SaveThread()) {}
+  ~GilRelease() {
+    PyEval_RestoreThread(ts_);
+    g_execInPython = wasIn_;
+  }
   GilRelease(const GilRelease&) = delete;
 
  private:
+  bool wasIn_;
   PyThreadState* ts_;
 };
+
+/**
+ * Runs `work` on the JS thread of `st` with the GIL held; `work` returns false with a Python
+ * error set when it fails. On that thread it simply calls `work`. From any other Python thread
+ * (GIL held) it queues `work`, wakes the JS thread (a threadsafe function for when it is in its
+ * event loop, a Py_AddPendingCall for when it is running Python, a signal for when it is blocked
+ * in an interruptible wait such as Thread.join()), waits with the GIL released until the work is
+ * done, and re-raises the work's Python error in the calling thread.
+ * @returns true on success; false with a Python error set (also when the JS environment died).
+ */
+bool RunOnJsThread(EnvState* st, const std::function<bool()>& work);
+/** Creates this env's threadsafe function and the wake-up signal handler. JS thread, at initialize. */
+void InitJsTasks(EnvState* st);
+/** Fails the calls queued for `st` (RuntimeError in their threads); at env teardown. No GIL needed. */
+void CancelJsTasks(EnvState* st);
 
 /** Throws a JS Error unless Python was initialised by this env's thread. */
 EnvState* RequirePyEnv(Napi::Env env);
@@ -236,8 +270,11 @@ PyObject* NewJsBuffer(EnvState* st, Napi::Value v);
 bool UnwrapJs(EnvState* st, PyObject* o, Napi::Value* out);
 
 // ---- buffers (buffer.cc) -------------------------------------------------------------------
-/** getBuffer(): the buffer-protocol view of `o` as a JS record over the same memory. GIL held. */
+/** getBuffer(): the buffer-protocol view of `o` (through numpy.from_dlpack for a DLPack producer
+ *  without the buffer protocol; `o` is borrowed) as a JS record over the same memory. GIL held. */
 Napi::Value GetBuffer(Napi::Env env, PyObject* o);
+/** address(view): BigInt address of a TypedArray/DataView/ArrayBuffer's memory. No GIL. */
+Napi::Value Address(const Napi::CallbackInfo& info);
 /** Releases a buffer from GetBuffer now (detaches its ArrayBuffer). GIL held. */
 void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab);
 

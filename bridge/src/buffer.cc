@@ -1,6 +1,8 @@
-// getBuffer(): the Python buffer protocol exported to JS as a TypedArray over the same memory.
-// The Py_buffer lives until release() or until the ArrayBuffer is collected (then its release is
-// queued for the next bridge entry, which holds the GIL).
+// getBuffer(): the Python buffer protocol exported to JS as a TypedArray over the same memory;
+// objects without it but with DLPack (`__dlpack__`: TensorFlow and torch tensors) go through
+// numpy.from_dlpack first, which shares the tensor's memory. The Py_buffer lives until release()
+// or until the ArrayBuffer is collected (then its release is queued for the next bridge entry,
+// which holds the GIL).
 #include <cstring>
 
 #include "bridge.h"
@@ -73,6 +75,18 @@ static void BufferFinalize(Napi::Env, void*, BufferHolder* h) {
 }
 
 Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
+  // A DLPack producer without the buffer protocol: numpy.from_dlpack(o) is an ndarray over the
+  // producer's memory (it owns the DLPack capsule, which keeps the tensor alive); the Py_buffer
+  // below then holds that ndarray. New reference, or empty.
+  PyRef viaDlpack;
+  if (!PyObject_CheckBuffer(o)) {
+    int has = CheckInt(PyObject_HasAttrString(o, "__dlpack__"));
+    if (has) {
+      PyRef np(Check(PyImport_ImportModule("numpy")));
+      viaDlpack = PyRef(Check(PyObject_CallMethod(np.get(), "from_dlpack", "O", o)));
+      o = viaDlpack.get();
+    }
+  }
   auto* h = new BufferHolder();
   if (PyObject_GetBuffer(o, &h->view, PyBUF_RECORDS_RO) < 0) {
     delete h;
@@ -164,8 +178,31 @@ Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
   r.Set("format", Napi::String::New(env, format));
   r.Set("itemsize", Napi::Number::New(env, static_cast<double>(itemsize)));
   r.Set("readonly", Napi::Boolean::New(env, readonly));
+  r.Set("dlpack", Napi::Boolean::New(env, static_cast<bool>(viaDlpack)));
   if (h != nullptr) r.Set("token", Napi::External<BufferHolder>::New(env, h));
   return r;
+}
+
+// address(view): the address of the first byte of a TypedArray / DataView / ArrayBuffer's
+// memory, as a BigInt. Needs neither Python nor the GIL.
+Napi::Value Address(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value v = info[0];
+  void* data = nullptr;
+  if (v.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length, offset;
+    napi_value ab;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &length, &data, &ab, &offset), Napi::Value());
+  } else if (v.IsDataView()) {
+    size_t length, offset;
+    napi_value ab;
+    NAPI_THROW_IF_FAILED(env, napi_get_dataview_info(env, v, &length, &data, &ab, &offset), Napi::Value());
+  } else {
+    size_t length;
+    NAPI_THROW_IF_FAILED(env, napi_get_arraybuffer_info(env, v, &data, &length), Napi::Value());
+  }
+  return Napi::BigInt::New(env, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(data)));
 }
 
 void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab) {

@@ -341,6 +341,30 @@ def _subclass(bases, name, methods, params, attrs):
 
 tspy._subclass = _subclass
 tspy._make_set = set
+
+# ---- DLPack for TS memory --------------------------------------------------------------------
+# A JsBuffer (TS TypedArray/ArrayBuffer/DataView) is a DLPack producer through numpy: the capsule
+# owns an ndarray over the JS memory, which owns the JsBuffer, which holds the JS value.
+def _jsbuffer_dlpack(self, *args, **kwargs):
+    """DLPack capsule over this JS memory (1-D, the TypedArray's element type, CPU)."""
+    import numpy
+    return numpy.asarray(self).__dlpack__(*args, **kwargs)
+
+def _jsbuffer_dlpack_device(self):
+    """(kDLCPU, 0): JS memory is host memory."""
+    return (1, 0)
+
+def _dlpack(x, shape):
+    """DLPack capsule over the memory of the JsBuffer x, reshaped (no copy) when shape is given."""
+    import numpy
+    a = numpy.asarray(x)
+    if shape is not None:
+        a = a.reshape(tuple(shape))
+    return a.__dlpack__()
+
+tspy.JsBuffer.__dlpack__ = _jsbuffer_dlpack
+tspy.JsBuffer.__dlpack_device__ = _jsbuffer_dlpack_device
+tspy._dlpack = _dlpack
 sys.modules["ts"] = _ts
 import __main__
 __main__.ts = _ts
@@ -395,6 +419,7 @@ static Napi::Value Initialize(const Napi::CallbackInfo& info) {
     PyEval_SaveThread();
     throw Napi::Error::New(env, msg);
   }
+  InitJsTasks(st);
   PyEval_SaveThread();  // from now on every entry takes the GIL with PyGILState_Ensure
   return env.Undefined();
 }
@@ -442,7 +467,7 @@ static Napi::Value SetNamespace(const Napi::CallbackInfo& info) {
 
 // Instance-data finalizer at env teardown (worker exit): marks the state dead, keeps it allocated.
 static void EnvTeardown(Napi::Env, EnvState* s) {
-  s->alive = false;
+  CancelJsTasks(s);  // marks the state dead and fails the calls Python threads queued for it
   s->hooks.Reset();
   s->makeProxy.Reset();
   s->pyFloatClass.Reset();

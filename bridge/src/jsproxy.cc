@@ -26,13 +26,28 @@ struct JsBufferPy {
 
 static char g_emptyBuffer[16];
 
-// Throws RuntimeError unless called on the JS thread that owns `st`.
+// Throws RuntimeError unless called on the live JS thread that owns `st` (OnJs guarantees it).
 static void CheckJsThread(EnvState* st) {
   if (!st->alive) Raise(PyExc_RuntimeError, "tspy: the JavaScript environment of this value has shut down");
   if (std::this_thread::get_id() != st->thread) {
-    Raise(PyExc_RuntimeError,
-          "tspy: JavaScript values can only be used from the executor thread (calls from other Python threads are not supported yet)");
+    Raise(PyExc_RuntimeError, "tspy: internal error: JavaScript touched outside its thread");
   }
+}
+
+// Runs a Python slot body that touches JS: on the JS thread of `st` (from another Python thread
+// the call is queued there and this thread waits, GIL released; see RunOnJsThread), inside
+// PySlot. Returns body()'s result, or `err` with a Python error set in the calling thread.
+template <typename R, typename F>
+static R OnJs(EnvState* st, R err, F body) {
+  R r = err;
+  bool ok = RunOnJsThread(st, [&]() -> bool {
+    r = PySlot<R>(st, err, [&]() -> R {
+      CheckJsThread(st);
+      return body();
+    });
+    return r != err;
+  });
+  return ok ? r : err;
 }
 
 static Napi::Value Deref(EnvState* st, napi_ref ref) {
@@ -103,10 +118,12 @@ static bool IsDunder(const std::string& s) {
 static PyObject* JsObject_getattro(PyObject* self, PyObject* name) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
   if (!PyUnicode_Check(name)) return PyObject_GenericGetAttr(self, name);
-  return PySlot<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
-    std::string key = Utf8(name);
-    if (IsDunder(key)) return Check(PyObject_GenericGetAttr(self, name));
-    CheckJsThread(o->env);
+  Py_ssize_t keyLen;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(name, &keyLen);
+  if (utf8 == nullptr) return nullptr;
+  std::string key(utf8, static_cast<size_t>(keyLen));
+  if (IsDunder(key)) return PyObject_GenericGetAttr(self, name);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Object obj = Deref(o->env, o->ref).ToObject();
@@ -127,9 +144,8 @@ static PyObject* JsObject_getattro(PyObject* self, PyObject* name) {
 
 static int JsObject_setattro(PyObject* self, PyObject* name, PyObject* value) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<int>(o->env, -1, [&]() -> int {
+  return OnJs<int>(o->env, -1, [&]() -> int {
     std::string key = Utf8(name);
-    CheckJsThread(o->env);
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Object obj = Deref(o->env, o->ref).ToObject();
@@ -147,8 +163,7 @@ static int JsObject_setattro(PyObject* self, PyObject* name, PyObject* value) {
 
 static PyObject* JsObject_subscript(PyObject* self, PyObject* key) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
-    CheckJsThread(o->env);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Object obj = Deref(o->env, o->ref).ToObject();
@@ -170,8 +185,7 @@ static PyObject* JsObject_subscript(PyObject* self, PyObject* key) {
 
 static int JsObject_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<int>(o->env, -1, [&]() -> int {
-    CheckJsThread(o->env);
+  return OnJs<int>(o->env, -1, [&]() -> int {
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Object obj = Deref(o->env, o->ref).ToObject();
@@ -201,8 +215,7 @@ static std::string JsString(Napi::Value v) {
 
 static PyObject* JsObject_str(PyObject* self) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
-    CheckJsThread(o->env);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
     Napi::HandleScope scope(o->env->env);
     std::string s;
     {
@@ -240,8 +253,7 @@ static PyObject* JsObject_repr(PyObject* self) {
 // passed as one extra trailing plain object. Returns a new reference to the converted result.
 static PyObject* JsFunction_call(PyObject* self, PyObject* args, PyObject* kwargs) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
-    CheckJsThread(o->env);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Function fn = Deref(o->env, o->ref).As<Napi::Function>();
@@ -268,8 +280,7 @@ static PyObject* JsFunction_call(PyObject* self, PyObject* args, PyObject* kwarg
 // __dir__: every string key of the object and its prototype chain. New reference.
 static PyObject* JsObject_dir(PyObject* self, PyObject*) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return PySlot<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
-    CheckJsThread(o->env);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     napi_value names;
@@ -475,7 +486,6 @@ void SetJsErrorAsPython(EnvState* st, Napi::Value err) {
 
 static EnvState* NsEnv() {
   EnvState* st = g_pyEnv;
-  CheckJsThread(st);
   if (st->nsGet.IsEmpty()) Raise(PyExc_AttributeError, "tspy: no TypeScript namespace is set (setTsNamespace was not called)");
   return st;
 }
@@ -483,7 +493,7 @@ static EnvState* NsEnv() {
 // tspy._ns_get(name) -> the converted TS value; AttributeError when the name is unknown. New ref.
 static PyObject* NsGet(PyObject*, PyObject* name) {
   EnvState* st = g_pyEnv;
-  return PySlot<PyObject*>(st, nullptr, [&]() -> PyObject* {
+  return OnJs<PyObject*>(st, nullptr, [&]() -> PyObject* {
     if (!PyUnicode_Check(name)) Raise(PyExc_TypeError, "name must be str");
     NsEnv();
     Napi::Env env(st->env);
@@ -507,7 +517,7 @@ static PyObject* NsSet(PyObject*, PyObject* args) {
   EnvState* st = g_pyEnv;
   PyObject *name, *value;
   if (!PyArg_ParseTuple(args, "UO", &name, &value)) return nullptr;
-  return PySlot<PyObject*>(st, nullptr, [&]() -> PyObject* {
+  return OnJs<PyObject*>(st, nullptr, [&]() -> PyObject* {
     NsEnv();
     Napi::Env env(st->env);
     Napi::HandleScope scope(env);
@@ -524,7 +534,7 @@ static PyObject* NsSet(PyObject*, PyObject* args) {
 // tspy._ns_keys() -> list of str. New reference.
 static PyObject* NsKeys(PyObject*, PyObject*) {
   EnvState* st = g_pyEnv;
-  return PySlot<PyObject*>(st, nullptr, [&]() -> PyObject* {
+  return OnJs<PyObject*>(st, nullptr, [&]() -> PyObject* {
     NsEnv();
     Napi::Env env(st->env);
     Napi::HandleScope scope(env);
@@ -541,8 +551,7 @@ static PyObject* NsKeys(PyObject*, PyObject*) {
 // or the original exception of a PythonError). New reference.
 static PyObject* JsErrorOf(PyObject*, PyObject* value) {
   EnvState* st = g_pyEnv;
-  return PySlot<PyObject*>(st, nullptr, [&]() -> PyObject* {
-    CheckJsThread(st);
+  return OnJs<PyObject*>(st, nullptr, [&]() -> PyObject* {
     Napi::Env env(st->env);
     Napi::HandleScope scope(env);
     Napi::Value js = Python2Js(env, st, value);

@@ -438,7 +438,7 @@ Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
                     {"toPython", ToPython},     {"dir", Dir},                   {"getBuffer", GetBufferOp},
                     {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain},
                     {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable},
-                    {"tspyCall", TspyCall}};
+                    {"tspyCall", TspyCall},      {"address", Address}};
   for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
   return exports;
 }

@@ -30,7 +30,7 @@ function diagnosticsOf(source: string): string[] {
   return diags.map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
-const IMPORT = `import { initialize, py, interrupt, clearInterrupt, loadBridge, setTsNamespace, liveProxyCount, liveJsRefCount, isPyProxy, PythonError, awaitPython, PySlice, type Py, type PyProxy, type PyBuffer, type PyContext } from ${JSON.stringify(INDEX_TS.replace(/\.ts$/, ".js"))};\n`;
+const IMPORT = `import { initialize, py, interrupt, clearInterrupt, loadBridge, setTsNamespace, liveProxyCount, liveJsRefCount, isPyProxy, PythonError, awaitPython, PySlice, alignedArray, bufferAddress, addonPaths, type Py, type PyProxy, type PyBuffer, type PyContext, type PyRuntimeConfig, type AddonPaths } from ${JSON.stringify(INDEX_TS.replace(/\.ts$/, ".js"))};\n`;
 
 test("public_api_usage_type_checks", () => {
   const diags = diagnosticsOf(
@@ -69,6 +69,14 @@ const r: number | undefined = p.with(p.eval("open('/dev/null')"), () => 1);
 const Sub: PyProxy = p.subclass(np.ndarray, { mean: (self: PyProxy) => self.sum() }, { name: "Sub", attrs: { k: 1 } });
 const later: Promise<any> = awaitPython(p.eval("__import__('asyncio').sleep(0)"));
 try { p.exec("1/0"); } catch (e) { if (e instanceof PythonError) void e.exception; }
+const cfg: PyRuntimeConfig = p.config();
+const ver: string = cfg.version; const np2: string | null = cfg.numpy; const sp: string[] = cfg.sysPath;
+const al: Float32Array = alignedArray(Float32Array, 16);
+const addr: bigint = bufferAddress(al);
+const cap: PyProxy = p.toDLPack(al, { shape: [4, 4] });
+const viaDl: boolean = a.getBuffer().dlpack;
+const ap: AddonPaths = addonPaths([3, 12]);
+void ver; void np2; void sp; void addr; void cap; void viaDl; void ap.bridge;
 void part; void m; void ro; void d; void isArr; void t; void r; void Sub; void later;
 void shape; void first; void s; void has; void n; void y;
 `,
@@ -77,6 +85,9 @@ void shape; void first; void s; void has; void n; void y;
 });
 
 test("wrong_usage_is_rejected_by_the_type_checker", () => {
-  const diags = diagnosticsOf(IMPORT + `const p = initialize();\np.import(42);\nconst e = new PythonError("T", "v", []);\nconst n: number = e.type;\n`);
-  assert.equal(diags.length, 2, diags.join("\n"));
+  const diags = diagnosticsOf(
+    IMPORT +
+      `const p = initialize();\np.import(42);\nconst e = new PythonError("T", "v", []);\nconst n: number = e.type;\nconst v: number = p.config().version;\nconst a: bigint = bufferAddress([1]);\n`,
+  );
+  assert.equal(diags.length, 4, diags.join("\n"));
 });
