@@ -126,9 +126,9 @@ def declarations(module_name, depth=2):
     modules = []
     done = set()
     classes = []
-    todo = [(root, depth)]
-    while todo:
-        module, d = todo.pop()
+    queue = [(root, depth)]
+    while queue:
+        module, d = queue.pop()
         if module.__name__ in done:
             continue
         done.add(module.__name__)
@@ -143,7 +143,7 @@ def declarations(module_name, depth=2):
         out.append(f"{_doc(module, '')}interface {interface_name(module.__name__)} extends PyProxyBase {{\n{body}}}\n")
         modules.append(module.__name__)
         if sum(map(len, out)) < MAX_CHARS:
-            todo.extend((m, d - 1) for m in submodules)
+            queue.extend((m, d - 1) for m in submodules)
         else:
             for m in submodules:  # referenced but not generated: an empty interface keeps the text valid
                 if m.__name__ not in done:
