@@ -100,3 +100,32 @@ test("keras_layer_with_ts_call_trains_inside_a_model", () => {
   for (const p of [keras, ops, Scale, model, history, layer, w]) p.destroy();
   py.exec("del rng, X2, y2\nimport gc; gc.collect()");
 });
+
+test("keras_model_subclass_with_ts_init_and_call_trains", () => {
+  const keras = py.import("keras");
+  let calls = 0;
+  // R's keras_model_custom: a keras.Model whose __init__ builds layers and whose call is TS.
+  const TwoLayer = py.subclass(keras.Model, {
+    __init__: (self: PyProxy) => {
+      keras.Model.__init__(self);
+      self.hidden = keras.layers.Dense(8, py.kwargs({ activation: "relu" }));
+      self.out = keras.layers.Dense(1);
+    },
+    call: (self: PyProxy, inputs: PyProxy) => {
+      calls++;
+      return self.out(self.hidden(inputs));
+    },
+  }, { name: "TsTwoLayer" });
+  const model = TwoLayer();
+  model.compile(py.kwargs({ optimizer: keras.optimizers.Adam(0.05), loss: "mse" }));
+  py.exec("import numpy as np\nrng = np.random.default_rng(2)\nX3 = rng.normal(size=(256, 3)).astype('float32')\ny3 = (X3 @ np.array([2., -1., 0.5], dtype='float32'))[:, None]");
+  const history = model.fit(py.X3, py.y3, py.kwargs({ epochs: 20, batch_size: 32, verbose: 0 }));
+  const losses = history.history.get("loss").toJS() as number[];
+  assert.ok(calls > 0, "the TS call ran");
+  assert.equal(model.type, "TsTwoLayer");
+  assert.equal(py.isinstance(model, keras.Model), true);
+  assert.ok(losses[losses.length - 1] < losses[0] * 0.5, `the TS model trains (${losses[0]} -> ${losses[losses.length - 1]})`);
+  for (const p of [keras, TwoLayer, model, history]) p.destroy();
+  py.exec("del rng, X3, y3\nimport gc; gc.collect()");
+});
+
