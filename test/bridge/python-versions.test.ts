@@ -36,52 +36,6 @@ function otherPython(): PythonConfig {
 
 const other = otherPython();
 
-test("py_config_reports_the_running_interpreter", () => {
-  const c = py.config();
-  assert.equal(c.version, configured.version);
-  assert.equal(c.executable, configured.executable);
-  assert.equal(c.prefix, configured.prefix);
-  assert.equal(c.basePrefix, configured.basePrefix);
-  assert.equal(c.libpython, fs.realpathSync(configured.libpython));
-  assert.equal(c.numpy, configured.numpy);
-  assert.ok(c.numpy !== null, "numpy is installed in the default environment");
-  assert.ok(
-    c.sysPath.some((p) => p.endsWith("site-packages") && p.startsWith(configured.prefix)),
-    "the venv's site-packages is on sys.path",
-  );
-  assert.deepEqual(Object.keys(c).sort(), ["basePrefix", "executable", "libpython", "numpy", "prefix", "sysPath", "version"]);
-});
-
-test("asking_for_another_python_after_one_is_loaded_is_an_error", () => {
-  assert.throws(() => loadBridge(other), (e: unknown) => e instanceof Error && /already loaded in this process/.test(e.message) && e.message.includes(other.version));
-  assert.throws(() => initialize(other), /already loaded in this process/);
-  // Same libpython, another executable (e.g. a venv) after initialisation: also refused.
-  assert.throws(() => initialize({ ...configured, executable: configured.baseExecutable + "-other" }), /already initialised from/);
-  // The configured Python again is fine.
-  assert.equal(initialize(configured), py);
-});
-
-test("another_thread_asking_for_another_python_is_refused_by_the_loader", async () => {
-  // A worker has its own module state, so only the process-wide check (which libpython already
-  // provides Py_IsInitialized) can see that a Python is loaded.
-  const indexJs = path.resolve(__dirname, "..", "..", "bridge", "lib", "index.js");
-  const code = `
-const { parentPort, workerData } = require("node:worker_threads");
-const b = require(workerData.indexJs);
-let message = "loaded";
-try { b.loadBridge(workerData.other); } catch (e) { message = e.message; }
-parentPort.postMessage(message);
-`;
-  const worker = new Worker(code, { eval: true, workerData: { indexJs, other } });
-  const message = await new Promise<string>((resolve, reject) => {
-    worker.once("message", resolve);
-    worker.once("error", reject);
-  });
-  await worker.terminate();
-  assert.match(message, /already loaded in this process/);
-  assert.ok(message.includes(fs.realpathSync(configured.libpython)) || message.includes(configured.libpython), message);
-});
-
 // Runs in a child node process with TSPY_PYTHON set to the other Python; prints one JSON line.
 const CHILD = (indexJs: string, otherLoadConfig: PythonConfig): string => `
 const assert = require("node:assert/strict");
@@ -132,6 +86,31 @@ py.exec("del x, m, s, a, cb, out, t");
 })();
 `;
 
+test("py_config_reports_the_running_interpreter", () => {
+  const c = py.config();
+  assert.equal(c.version, configured.version);
+  assert.equal(c.executable, configured.executable);
+  assert.equal(c.prefix, configured.prefix);
+  assert.equal(c.basePrefix, configured.basePrefix);
+  assert.equal(c.libpython, fs.realpathSync(configured.libpython));
+  assert.equal(c.numpy, configured.numpy);
+  assert.ok(c.numpy !== null, "numpy is installed in the default environment");
+  assert.ok(
+    c.sysPath.some((p) => p.endsWith("site-packages") && p.startsWith(configured.prefix)),
+    "the venv's site-packages is on sys.path",
+  );
+  assert.deepEqual(Object.keys(c).sort(), ["basePrefix", "executable", "libpython", "numpy", "prefix", "sysPath", "version"]);
+});
+
+test("asking_for_another_python_after_one_is_loaded_is_an_error", () => {
+  assert.throws(() => loadBridge(other), (e: unknown) => e instanceof Error && /already loaded in this process/.test(e.message) && e.message.includes(other.version));
+  assert.throws(() => initialize(other), /already loaded in this process/);
+  // Same libpython, another executable (e.g. a venv) after initialisation: also refused.
+  assert.throws(() => initialize({ ...configured, executable: configured.baseExecutable + "-other" }), /already initialised from/);
+  // The configured Python again is fine.
+  assert.equal(initialize(configured), py);
+});
+
 test("second_python_version_runs_the_bridge_from_its_own_build", { timeout: 120_000 }, () => {
   const t0 = Date.now();
   const defaultBridge = addonPaths(configured.versionInfo).bridge;
@@ -166,3 +145,27 @@ test("second_python_version_runs_the_bridge_from_its_own_build", { timeout: 120_
   assert.deepEqual(out.end, out.start, "live references back to start in the child");
   assert.ok(Date.now() - t0 < 60_000, `took ${Date.now() - t0} ms`);
 });
+
+// Runs after the test above, which builds the other version's addon.
+test("another_thread_asking_for_another_python_is_refused_by_the_loader", async () => {
+  // A worker has its own module state, so only the process-wide check (which libpython already
+  // provides Py_IsInitialized) can see that a Python is loaded.
+  const indexJs = path.resolve(__dirname, "..", "..", "bridge", "lib", "index.js");
+  const code = `
+const { parentPort, workerData } = require("node:worker_threads");
+const b = require(workerData.indexJs);
+let message = "loaded";
+try { b.loadBridge(workerData.other); } catch (e) { message = e.message; }
+parentPort.postMessage(message);
+`;
+  const worker = new Worker(code, { eval: true, workerData: { indexJs, other } });
+  const message = await new Promise<string>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  await worker.terminate();
+  assert.match(message, /already loaded in this process/);
+  assert.ok(message.includes(fs.realpathSync(configured.libpython)) || message.includes(configured.libpython), message);
+});
+
+
