@@ -5,28 +5,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { DEFAULT_VENV } from "../../python-env/config";
+import { CHROMIUM, CHROMIUM_ARGS, freePort, waitForJupyter } from "../support/jupyter";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const ARTIFACTS = path.join(ROOT, "test-artifacts");
-/** Debian's chromium; playwright-core never downloads a browser. */
-const CHROMIUM = "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 /** ms: JupyterLab start, kernel start, TensorFlow import and 40 epochs on a loaded machine. */
 const RUN_TIMEOUT = 300_000;
 
@@ -37,33 +25,6 @@ let page: Page;
 let scratch: string;
 let baseUrl: string;
 let token: string;
-
-/** A TCP port free on 127.0.0.1 now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-/** Resolves when JupyterLab answers /api/status with our token. @throws Error after `timeoutMs` ms. */
-async function waitForServer(timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } });
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`JupyterLab did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does it)`);
@@ -99,7 +60,7 @@ before(async () => {
   };
   server.stdout?.on("data", keep);
   server.stderr?.on("data", keep);
-  await waitForServer(60_000);
+  await waitForJupyter(baseUrl, token, 60_000, () => serverLog);
   context = await chromium.launchPersistentContext(path.join(scratch, "chromium-profile"), {
     executablePath: CHROMIUM,
     headless: true,

@@ -2,44 +2,19 @@
 // way JupyterLab does it: kernelspec discovery, a kernel over websockets, execute, interrupt, restart.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import * as net from "node:net";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { KernelManager, KernelSpecManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { DEFAULT_VENV } from "../../python-env/config";
+import { freePort, waitForJupyter } from "../support/jupyter";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 let server: ChildProcess;
 let settings: ServerConnection.ISettings;
 let kernels: KernelManager;
 let kernel: Kernel.IKernelConnection;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitForServer(baseUrl: string, token: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(`${baseUrl}api/status`, { headers: { Authorization: `token ${token}` } });
-      if (r.ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("Jupyter Server did not start");
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** Runs a cell and gathers its iopub output and reply. */
 async function run(code: string): Promise<{ reply: KernelMessage.IExecuteReplyMsg; stdout: string; results: string[]; errors: string[] }> {
@@ -63,7 +38,7 @@ before(async () => {
   if (process.getuid?.() === 0) args.push("--allow-root");
   server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, { env: { ...process.env, JUPYTER_TOKEN: token }, stdio: "ignore" });
   const baseUrl = `http://127.0.0.1:${port}/`;
-  await waitForServer(baseUrl, token, 60_000);
+  await waitForJupyter(baseUrl, token, 60_000);
   settings = ServerConnection.makeSettings({ baseUrl, wsUrl: `ws://127.0.0.1:${port}/`, token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, appendToken: true });
   kernels = new KernelManager({ serverSettings: settings });
   await kernels.ready;
