@@ -1,0 +1,28 @@
+// Vite build and vitest set-up of tspy's notebook app. The build lands in dist/tspy/, which
+// `npm run app` hands to Jupyter Server as an extra static path (served at /static/tspy/).
+import { defineConfig } from "vitest/config";
+import react from "@vitejs/plugin-react";
+
+export default defineConfig({
+  plugins: [react()],
+  // Relative asset URLs: the app is served under Jupyter Server's /static/tspy/ (and its base_url).
+  base: "./",
+  build: {
+    outDir: "dist/tspy",
+    emptyOutDir: true,
+    // Monaco is one 3.5 MB chunk; the app is served from the local server, not a CDN.
+    chunkSizeWarningLimit: 4000,
+    rolldownOptions: {
+      onLog(level, log, handler) {
+        // @jupyterlab/coreutils' PageConfig reads a Node-only config file through eval('require');
+        // that branch never runs in a browser.
+        if (log.code === "EVAL" && log.id?.includes("@jupyterlab/coreutils")) return;
+        handler(level, log);
+      },
+    },
+  },
+  test: {
+    environment: "jsdom",
+    include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+  },
+});
