@@ -26,10 +26,45 @@ TABLE_LIMIT = 256
 #: Image grids show at most this many images of a batch (the first ones).
 GRID_LIMIT = 64
 
-_publish = None  # TS function (msg_type: str, content_json: str) -> None; executor thread only
-_executor_thread = None
-_pending = []  # (msg_type, content) published by other Python threads, sent from the executor thread
-_lock = threading.Lock()
+class ExecutorOutbox:
+    """Delivers calls to a TS function on the executor thread without ever blocking another
+    Python thread: calls made on the executor thread go straight through (after anything queued);
+    calls from other threads (TensorFlow's, a data loader's) are queued and delivered at the next
+    executor-thread call or flush(). Used for display messages here and for stream output by
+    tspy_cell.py."""
+
+    def __init__(self):
+        self.send = None
+        self.thread = None
+        self._pending = []
+        self._lock = threading.Lock()
+
+    def install(self, send):
+        """Delivers through `send(*args)` from now on; the calling thread is the executor."""
+        self.send = send
+        self.thread = threading.get_ident()
+
+    def post(self, *args):
+        """send(*args) now on the executor thread, else queued."""
+        if self.send is not None and threading.get_ident() == self.thread:
+            self.flush()
+            self.send(*args)
+        else:
+            with self._lock:
+                self._pending.append(args)
+
+    def flush(self):
+        """Delivers what other threads queued; does nothing off the executor thread."""
+        if self.send is None or threading.get_ident() != self.thread:
+            return
+        with self._lock:
+            items = list(self._pending)
+            self._pending.clear()
+        for args in items:
+            self.send(*args)
+
+
+_outbox = ExecutorOutbox()  # display messages: (msg_type, content) to the TS publisher
 _shown_figures = set()  # ids of pyplot figures already displayed explicitly during this cell
 
 
@@ -40,9 +75,7 @@ def install(publish):
     kernel, puts `display`, `update_display` and `clear_output` in builtins, and hooks IPython's
     display functions, `matplotlib.pyplot.show` and `keras.Model.fit` (now if they are imported,
     otherwise when they are)."""
-    global _publish, _executor_thread
-    _publish = publish
-    _executor_thread = threading.get_ident()
+    _outbox.install(lambda msg_type, content: publish(msg_type, json.dumps(content, default=_json_default)))
     builtins.display = display
     builtins.update_display = update_display
     builtins.clear_output = clear_output
@@ -58,25 +91,14 @@ def publish(msg_type, content):
     "clear_output") with `content` (a JSON-serialisable dict; numpy scalars become numbers).
     From a thread other than the executor's the message is queued and sent at the next publish
     or at the end of the cell. Raises RuntimeError when the kernel has not installed a publisher."""
-    if _publish is None:
+    if _outbox.send is None:
         raise RuntimeError("tspy_display: no publisher installed (not running inside the tspy kernel)")
-    if threading.get_ident() != _executor_thread:
-        with _lock:
-            _pending.append((msg_type, content))
-        return
-    flush_pending()
-    _publish(msg_type, json.dumps(content, default=_json_default))
+    _outbox.post(msg_type, content)
 
 
 def flush_pending():
     """Sends display messages queued by other threads; call on the executor thread."""
-    if _publish is None:
-        return
-    with _lock:
-        items = list(_pending)
-        _pending.clear()
-    for msg_type, content in items:
-        _publish(msg_type, json.dumps(content, default=_json_default))
+    _outbox.flush()
 
 
 def _json_default(value):
@@ -359,7 +381,7 @@ def show_figures():
     """Publishes every open pyplot figure not yet displayed this cell as image/png, then closes
     them all. Does nothing when matplotlib.pyplot was never imported."""
     pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is None or _publish is None:
+    if pyplot is None or _outbox.send is None:
         return
     for num in pyplot.get_fignums():
         fig = pyplot.figure(num)

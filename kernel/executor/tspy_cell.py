@@ -4,14 +4,12 @@ builds MIME bundles. Knows Python and the executor's callbacks; nothing of socke
 import ast
 import linecache
 import sys
-import threading
 import traceback
 import types
 
-_emit = None  # TS function (name: str, text: str) -> None, callable on the executor thread only
-_executor_thread = None
-_pending = []  # (name, text) written by other Python threads, flushed from the executor thread
-_lock = threading.Lock()
+from tspy_display import ExecutorOutbox
+
+_outbox = ExecutorOutbox()  # stream output: (name, text) to the TS emitter
 
 
 class StreamWriter:
@@ -32,12 +30,7 @@ class StreamWriter:
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if not text:
             return 0
-        if threading.get_ident() == _executor_thread and _emit is not None:
-            flush_pending()
-            _emit(self.name, text)
-        else:
-            with _lock:
-                _pending.append((self.name, text))
+        _outbox.post(self.name, text)
         return len(text)
 
     def writelines(self, lines):
@@ -45,8 +38,7 @@ class StreamWriter:
             self.write(line)
 
     def flush(self):
-        if threading.get_ident() == _executor_thread:
-            flush_pending()
+        _outbox.flush()
 
     def isatty(self):
         return False
@@ -63,20 +55,12 @@ class StreamWriter:
 
 def flush_pending():
     """Sends output queued by non-executor threads; call on the executor thread."""
-    if _emit is None:
-        return
-    with _lock:
-        items = list(_pending)
-        _pending.clear()
-    for name, text in items:
-        _emit(name, text)
+    _outbox.flush()
 
 
 def install(emit):
     """Routes sys.stdout and sys.stderr to `emit(name, text)` (a TS function) from now on."""
-    global _emit, _executor_thread
-    _emit = emit
-    _executor_thread = threading.get_ident()
+    _outbox.install(emit)
     sys.stdout = StreamWriter("stdout")
     sys.stderr = StreamWriter("stderr")
 

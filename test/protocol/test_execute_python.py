@@ -89,3 +89,10 @@ def test_python_error_in_a_typescript_cell_is_a_python_error(kc):
     assert err["ename"] == "PythonError"
     assert "JSONDecodeError" in err["evalue"]
     assert any("JSONDecodeError" in line for line in err["traceback"])
+
+
+def test_output_of_other_python_threads_reaches_the_cell(kc):
+    run = execute(kc, "%%python\nimport threading\n"
+                      "t = threading.Thread(target=lambda: print('from a worker thread'))\n"
+                      "t.start()\nt.join()\nprint('after join')")
+    assert run.stdout == "from a worker thread\nafter join\n"
