@@ -2,6 +2,7 @@
 // `clearOutput`). Knows the content of display_data / update_display_data / clear_output
 // (Jupyter messaging spec); nothing of sockets, threads or how Python objects are rendered.
 import * as util from "node:util";
+import type { BufferData } from "../../bridge/lib/index";
 
 /** A MIME bundle: MIME type -> data (strings; JSON for `application/json` and `+json` types). */
 export type MimeBundle = Record<string, unknown>;
@@ -69,18 +70,8 @@ export interface DisplayApi {
   mimeBundle(value: unknown): MimeBundle;
 }
 
-type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+/** Every TypedArray kind a cell can display: the bridge's buffer kinds plus Uint8ClampedArray. */
+type TypedArray = BufferData | Uint8ClampedArray;
 
 /** numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who). */
 export const DTYPES: Record<string, string> = {
