@@ -3,27 +3,18 @@
 // temp copy of examples/, runs a TypeScript cell with Shift+Enter in its Monaco editor and the rest
 // with Run All on the real tspy kernel, and checks the outputs (streams, result, Python traceback,
 // sandboxed HTML, a Vega-Lite chart updated in place). Leaves a screenshot in test-artifacts/.
-import { spawn, type ChildProcess } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, freePort } from "../support/jupyter";
+import type { Page } from "playwright-core";
+import { ARTIFACTS, startApp, type RunningApp } from "../support/app";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-const ARTIFACTS = path.join(ROOT, "test-artifacts");
-const APP_SCRIPT = path.join(ROOT, "frontend", "scripts", "app.mjs");
 /** ms: server start, kernel start and CPython import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
 const NOTEBOOK = "app-smoke.ipynb";
 
-let server: ChildProcess | undefined;
-let serverLog = "";
-let context: BrowserContext | undefined;
+let app: RunningApp | undefined;
 let page: Page;
-let scratch: string;
 let appUrl: string;
 
 /** An nbformat 4.5 notebook with a Markdown cell, a TypeScript cell and a %%python cell. */
@@ -60,55 +51,16 @@ function smokeNotebook(): object {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
-  assert.ok(fs.existsSync(path.join(ROOT, "frontend", "dist", "tspy", "index.html")), "the app is not built: npm run build --workspace frontend");
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "tspy-app-"));
-  const notebooks = path.join(scratch, "examples");
-  fs.cpSync(path.join(ROOT, "examples"), notebooks, { recursive: true });
-  fs.writeFileSync(path.join(notebooks, NOTEBOOK), JSON.stringify(smokeNotebook(), null, 1));
-  const port = await freePort();
-  server = spawn(process.execPath, [APP_SCRIPT, `--port=${port}`, `--root=${notebooks}`], {
-    env: { ...process.env, HOME: scratch, JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const keep = (chunk: Buffer): void => {
-    serverLog = (serverLog + chunk.toString()).slice(-20_000);
-  };
-  server.stdout?.on("data", keep);
-  server.stderr?.on("data", keep);
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const m = /the notebook app is at (\S+)/.exec(serverLog);
-    if (m) {
-      appUrl = m[1];
-      break;
-    }
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`npm run app did not print its URL:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  context = await chromium.launchPersistentContext(path.join(scratch, "chromium-profile"), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  app = await startApp({ [NOTEBOOK]: smokeNotebook() });
+  page = app.page;
+  appUrl = app.url;
 });
 
 after(async () => {
-  await context?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  await app?.stop();
 });
 
 test("notebook_app_runs_a_typescript_cell_and_a_python_cell_on_the_tspy_kernel", { timeout: RUN_TIMEOUT + 60_000 }, async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const browserErrors: string[] = [];
-  page.on("pageerror", (e) => browserErrors.push(String(e)));
   assert.match(appUrl, /^http:\/\/127\.0\.0\.1:\d+\/static\/tspy\/index\.html\?token=[0-9a-f]{48}$/);
   await page.goto(appUrl);
 
@@ -174,5 +126,5 @@ test("notebook_app_runs_a_typescript_cell_and_a_python_cell_on_the_tspy_kernel",
   assert.ok((await ts.locator(".monaco-editor .view-line span span").count()) > 5);
 
   await page.screenshot({ path: path.join(ARTIFACTS, "notebook-app.png"), fullPage: true });
-  assert.deepEqual(browserErrors, []);
+  assert.deepEqual(app!.pageErrors, []);
 });

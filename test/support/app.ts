@@ -1,0 +1,119 @@
+// Starts tspy's notebook app for a browser test: a scratch copy of examples/ (plus the test's own
+// notebooks), `frontend/scripts/app.mjs` (Jupyter Server with a token, the built app as static
+// files) on a free port, and headless Chromium. Knows nothing of what a test checks.
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import assert from "node:assert/strict";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, freePort } from "./jupyter";
+
+/** The repository's root (tests run from dist/test/...). */
+export const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** Where browser tests leave screenshots. */
+export const ARTIFACTS = path.join(ROOT, "test-artifacts");
+const APP_SCRIPT = path.join(ROOT, "frontend", "scripts", "app.mjs");
+
+/** A running app: its URL (with token), the notebooks folder it serves, a Chromium page, and how to stop it all. */
+export interface RunningApp {
+  /** `http://127.0.0.1:PORT/static/tspy/index.html?token=...` */
+  url: string;
+  /** The server's root: a scratch copy of examples/ plus the test's notebooks. */
+  notebooks: string;
+  page: Page;
+  context: BrowserContext;
+  /** Errors thrown in the page so far (pageerror events). */
+  pageErrors: string[];
+  /** The server's output so far (last 20,000 characters). */
+  log(): string;
+  /** Closes the browser, stops the server, removes the scratch folder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the app over a scratch copy of examples/ and opens Chromium (not yet at the app's URL).
+ * @param extraNotebooks file name -> nbformat JSON object written into the served folder.
+ * @param viewport the page size, CSS pixels.
+ * @throws AssertionError when Chromium or the built app is missing; Error when the server does not print its URL in 60 s.
+ */
+export async function startApp(extraNotebooks: Record<string, object> = {}, viewport = { width: 1200, height: 900 }): Promise<RunningApp> {
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium`);
+  assert.ok(fs.existsSync(path.join(ROOT, "frontend", "dist", "tspy", "index.html")), "the app is not built: npm run build --workspace frontend");
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "tspy-app-"));
+  const notebooks = path.join(scratch, "examples");
+  fs.cpSync(path.join(ROOT, "examples"), notebooks, { recursive: true, filter: (src) => !src.includes(".ipynb_checkpoints") });
+  for (const [name, nb] of Object.entries(extraNotebooks)) fs.writeFileSync(path.join(notebooks, name), JSON.stringify(nb, null, 1));
+  const port = await freePort();
+  const server: ChildProcess = spawn(process.execPath, [APP_SCRIPT, `--port=${port}`, `--root=${notebooks}`], {
+    env: { ...process.env, HOME: scratch, JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime"), TSPY_HISTORY_FILE: path.join(scratch, "history.jsonl") },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let serverLog = "";
+  const keep = (chunk: Buffer): void => {
+    serverLog = (serverLog + chunk.toString()).slice(-20_000);
+  };
+  server.stdout?.on("data", keep);
+  server.stderr?.on("data", keep);
+  const stopServer = async () => {
+    if (server.exitCode === null && server.signalCode === null) {
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await exited;
+    }
+  };
+  let url = "";
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const m = /the notebook app is at (\S+)/.exec(serverLog);
+    if (m) {
+      url = m[1];
+      break;
+    }
+    if (Date.now() > deadline || server.exitCode !== null) {
+      await stopServer();
+      throw new Error(`the app's server did not print its URL:\n${serverLog}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const context = await chromium.launchPersistentContext(path.join(scratch, "chromium-profile"), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const pageErrors: string[] = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url,
+    notebooks,
+    page,
+    context,
+    pageErrors,
+    log: () => serverLog,
+    stop: async () => {
+      await context.close();
+      await stopServer();
+      fs.rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * An nbformat 4.5 notebook for the tspy kernel with these cells.
+ * @param cells [cell_type, source, id?] per cell; ids default to `c0`, `c1`, ...
+ */
+export function notebookOf(cells: ["code" | "markdown", string, string?][]): object {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tspy", display_name: "TypeScript + Python", language: "typescript" } },
+    cells: cells.map(([cellType, source, id], i) =>
+      cellType === "code"
+        ? { id: id ?? `c${i}`, cell_type: "code", source, metadata: {}, outputs: [], execution_count: null }
+        : { id: id ?? `c${i}`, cell_type: "markdown", source, metadata: {} },
+    ),
+  };
+}
