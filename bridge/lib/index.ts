@@ -528,10 +528,40 @@ const proxyHandler: ProxyHandler<ProxyTarget> = {
   },
 };
 
+const bindCall = Function.prototype.bind;
+function bindDirect(direct: NativeModule["callDirect"], h: PyHandle): (...args: unknown[]) => unknown {
+  return bindCall.call(direct, h) as (...args: unknown[]) => unknown;
+}
+
+function hasNonConfigurable(target: object, prop: string): boolean {
+  return Object.getOwnPropertyDescriptor(target, prop)?.configurable === false;
+}
+
+/**
+ * The handler of a callable object's proxy: its target is the addon's `callDirect` bound to the
+ * handle, and there is no `apply` trap, so a call goes from V8's Proxy call straight into C++
+ * (no JS frame, no argument array). `new p()` stays a TypeError, as for other proxies.
+ */
+const callableHandler: ProxyHandler<ProxyTarget> = {
+  get: proxyHandler.get,
+  set: proxyHandler.set,
+  has(target, prop) {
+    return proxyHandler.has!(target, prop) || (typeof prop === "string" && hasNonConfigurable(target, prop));
+  },
+  deleteProperty: proxyHandler.deleteProperty,
+  // An own `apply` of undefined: V8's Proxy call finds it at once and calls the target.
+  apply: undefined,
+  construct(target) {
+    throw new TypeError(`PyProxy (${requireNative().typeName(target[HANDLE])}) is not a constructor: call it without new`);
+  },
+};
+
 /** Hook for the addon: wraps a handle (owning a new reference) in a PyProxy. */
-function makeProxy(h: PyHandle): PyProxy {
-  // An arrow function target: callable, no `prototype`, so no Proxy invariants get in the way.
-  const target = (() => undefined) as unknown as ProxyTarget;
+function makeProxy(h: PyHandle, callable: boolean): PyProxy {
+  // Targets have no `prototype`, so no Proxy invariants get in the way: for a callable object the
+  // addon's callDirect bound to the handle (the call path, see callableHandler), else an arrow
+  // function (callable for the proxy's sake; the apply trap reports Python's TypeError).
+  const target = (callable ? bindDirect(requireNative().callDirect, h) : () => undefined) as unknown as ProxyTarget;
   Object.defineProperty(target, HANDLE, { value: h });
   // util.inspect looks at the target (it never runs proxy traps): give it repr().
   Object.defineProperty(target, util.inspect.custom, {
@@ -543,7 +573,7 @@ function makeProxy(h: PyHandle): PyProxy {
       }
     },
   });
-  const proxy = new Proxy(target, proxyHandler) as unknown as PyProxy;
+  const proxy = new Proxy(target, callable ? callableHandler : proxyHandler) as unknown as PyProxy;
   proxies.add(proxy);
   return proxy;
 }
@@ -896,6 +926,21 @@ export interface Py {
    * while it lives. @throws TypeError for a non-function method, PythonError when type() fails.
    */
   subclass(base: PyProxy | PyProxy[], methods: Record<string, (self: any, ...args: any[]) => unknown>, options?: SubclassOptions): PyProxy;
+  /**
+   * A plain JS function that calls the Python callable `callable` — the fastest call path, for hot
+   * loops. Calling a callable PyProxy (`math.sqrt(2)`) already goes straight to the addon (no JS
+   * trap); the function returned here also skips V8's Proxy call, and an optimised caller calls
+   * it like any native function (measured in bench/README.md, "call math.sqrt(2.0)").
+   * Arguments and the result convert exactly as for a proxy call; `py.kwargs({...})` as the last
+   * argument gives keyword arguments. The function shares the proxy's Python reference: after
+   * `callable.destroy()` it throws; otherwise it keeps the object alive while it lives. Passed
+   * back to Python it is the callable object itself. A global named `fn` is reached through
+   * `py.globals.get("fn")`.
+   * @param callable a PyProxy of a callable Python object (function, method, class, ufunc...).
+   * @returns a function `(...args) => result` with no Python attributes of its own.
+   * @throws TypeError when `callable` is not a PyProxy or not callable(); Error when it was destroyed.
+   */
+  fn(callable: PyProxy): (...args: any[]) => any;
   /** Runs statements in `globals` (a dict PyProxy; default `__main__.__dict__`). @throws PythonError. */
   exec(code: string, globals?: PyProxy): void;
   /** Evaluates one expression in `globals` (default `__main__.__dict__`); returns it converted. @throws PythonError. */
@@ -1138,6 +1183,15 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
     const params: Record<string, string[]> = {};
     for (const [k, f] of Object.entries(methods)) params[k] = parameterNames(f).slice(1);
     return n.tspyCall("_subclass", [bases, name, { ...methods }, params, { ...(options?.attrs ?? {}) }], true);
+  }],
+  ["fn", (n) => (callable: PyProxy) => {
+    if (!isPyProxy(callable)) throw new TypeError("py.fn: expected a PyProxy of a callable Python object");
+    const h = handleOf(callable);
+    if (!n.isCallable(h)) throw new TypeError(`py.fn: '${n.typeName(h)}' object is not callable`);
+    const f = bindDirect(n.callDirect, h);
+    // The handle converts it back to the Python object and keeps the reference alive.
+    Object.defineProperty(f, HANDLE, { value: h });
+    return f;
   }],
   ["exec", (n) => (code: string, globals?: PyProxy) => {
     if (typeof code !== "string") throw new TypeError("py.exec: code must be a string");

@@ -11,8 +11,9 @@ export type BufferToken = { readonly [tokenBrand]: "BufferToken" };
 
 /** What TS gives the addon once per thread (`setup`). */
 export interface Hooks {
-  /** Wraps a handle (owning a new reference) in a PyProxy. */
-  makeProxy(handle: PyHandle): unknown;
+  /** Wraps a handle (owning a new reference) in a PyProxy; `callable` is callable(obj) (such
+   *  proxies call through `callDirect` bound to the handle). */
+  makeProxy(handle: PyHandle, callable: boolean): unknown;
   /** Builds the PythonError thrown for a Python exception (`traceback`: format_exception lines;
    *  `exception`: a PyProxy of the exception object, or null when it could not be made). */
   makeError(type: string, value: string, traceback: string[], exception: unknown): unknown;
@@ -93,6 +94,9 @@ export function setAttr(h: PyHandle, name: string, value: unknown): void;
 export function delAttr(h: PyHandle, name: string): void;
 export function hasAttr(h: PyHandle, name: string): boolean;
 export function call(h: PyHandle, args: unknown[], kwargs: Record<string, unknown> | null): unknown;
+/** Calls the object of the handle bound as `this` (`callDirect.bind(h)(...args)`); a PyKwargs
+ *  marker as the last argument gives keyword arguments. Result converted like `call`'s. */
+export function callDirect(this: PyHandle, ...args: unknown[]): unknown;
 export function getItem(h: PyHandle, key: unknown): unknown;
 export function setItem(h: PyHandle, key: unknown, value: unknown): void;
 export function delItem(h: PyHandle, key: unknown): void;

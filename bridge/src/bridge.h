@@ -15,6 +15,7 @@
 #endif
 #include <Python.h>
 #include <napi.h>
+#include <uv.h>
 
 #include <atomic>
 #include <functional>
@@ -99,9 +100,14 @@ struct EnvState {
   Napi::FunctionReference makeProxy, pyFloatClass, pyKwargsClass, pySliceClass;
   Napi::Reference<Napi::Value> handleKey, errorKey;
   Napi::ObjectReference absent, objectPrototype;
+  /** Detach key of the ArrayBuffers made by getBuffer (see buffer.cc); set by setup. */
+  Napi::ObjectReference detachKey;
   /** Wakes this thread's event loop to serve calls queued by other Python threads (RunOnJsThread);
    *  nullptr until initialize and after the env closed it. Guarded by the task-queue mutex. */
   napi_threadsafe_function tsfn = nullptr;
+  /** Gives back a lazily held GIL before this thread's event loop polls (see GilScope); set by
+   *  initialize on the env that initialised Python, closed at env teardown. */
+  uv_prepare_t* gilPrepare = nullptr;
 };
 
 /** The EnvState of the calling thread's env. */
@@ -139,38 +145,107 @@ void QueueDecref(PyObject* obj);
 void QueueBufferRelease(BufferHolder* h);
 /** Deletes a napi_ref now when on its env's thread, else queues it (no GIL needed). */
 void ReleaseJsRef(EnvState* st, napi_ref ref);
+/** True while any queue may be non-empty (set by the Queue* functions). */
+extern std::atomic<bool> g_queued;
 /** Runs the queued decrefs / buffer releases / ref deletions. GIL held. */
-void DrainQueues(EnvState* st);
+void DrainQueuesNow(EnvState* st);
+/** DrainQueuesNow when something is queued (one load on the hot path). GIL held. */
+inline void DrainQueues(EnvState* st) {
+  if (g_queued.load(std::memory_order_acquire)) DrainQueuesNow(st);
+}
 
 /** True while the executor (JS) thread is inside Python (a bridge entry), false while it runs
  *  JS. Written only by the executor thread (GilScope / GilRelease); read by Python threads that
  *  wait for it (RunOnJsThread) to decide whether to interrupt a blocking wait. */
 extern std::atomic<bool> g_execInPython;
 
-/** Takes the GIL for a bridge entry (PyGILState_Ensure) and drains the queues. JS thread only. */
+// ---- the executor's GIL -----------------------------------------------------------------------
+// The executor (the JS thread that initialised Python) takes the GIL with its own thread state
+// (PyEval_RestoreThread) instead of PyGILState_Ensure, and gives it back lazily: a bridge entry
+// leaves it "lazily held" when it returns to JS, so the next entry costs two flag tests instead of
+// a GIL handoff (~60 ns: two mutex round trips and a condition signal). A lazily held GIL is given
+// back (1) before the executor's event loop waits for I/O (a uv_prepare handle, ReleaseLazyGil),
+// (2) when Python calls a TS function (GilRelease), (3) when JS has run for a few ms without a
+// bridge entry (a watchdog thread asks V8 to interrupt the JS and release it: a synchronous TS
+// stretch never starves Python threads), (4) at env teardown; and it is yielded (released and
+// retaken, letting a waiting Python thread in) every kGilYieldEvery consecutive lazy entries.
+// These globals are touched only by the executor thread.
+
+/** The executor's thread state (set by initialize). */
+extern PyThreadState* g_execTstate;
+/** The executor holds the GIL (inside Python, or lazily between bridge entries). */
+extern bool g_gilHeld;
+/** The executor holds the GIL only lazily: no Python frame of its own needs it. Written by the
+ *  executor only (relaxed stores); read by the GIL watchdog thread. */
+extern std::atomic<bool> g_gilLazy;
+/** Counts the bridge entries that left the GIL lazily held (the watchdog sees JS calling Python). */
+extern std::atomic<unsigned> g_gilEpoch;
+/** Consecutive bridge entries served under a lazily held GIL since the last yield. */
+extern unsigned g_gilLazyEntries;
+/** Lazy entries between two yields of the GIL to waiting Python threads. */
+constexpr unsigned kGilYieldEvery = 64;
+
+/** Gives back a lazily held GIL now (no-op otherwise). Executor thread only. */
+inline void ReleaseLazyGil() {
+  if (g_gilHeld && g_gilLazy.load(std::memory_order_relaxed)) {
+    g_gilLazy.store(false, std::memory_order_relaxed);
+    g_gilHeld = false;
+    PyEval_SaveThread();
+  }
+}
+
+/** Takes the GIL for a bridge entry and drains the queues; on exit leaves it lazily held (see
+ *  above). Nests: inside Python (GIL really held) it changes nothing. Executor thread only. */
 class GilScope {
  public:
-  explicit GilScope(EnvState* st) : state_(PyGILState_Ensure()), wasIn_(g_execInPython.exchange(true)) {
+  explicit GilScope(EnvState* st)
+      : wasHeld_(g_gilHeld), wasLazy_(g_gilLazy.load(std::memory_order_relaxed)), wasIn_(g_execInPython.load(std::memory_order_relaxed)) {
+    if (!g_gilHeld) {
+      PyEval_RestoreThread(g_execTstate);
+      g_gilHeld = true;
+      g_gilLazyEntries = 0;
+    } else if (wasLazy_ && ++g_gilLazyEntries >= kGilYieldEvery) {
+      g_gilLazyEntries = 0;
+      PyEval_SaveThread();  // a thread waiting for the GIL gets it here (CPython's forced switch)
+      PyEval_RestoreThread(g_execTstate);
+    }
+    g_gilLazy.store(false, std::memory_order_relaxed);
+    g_execInPython.store(true, std::memory_order_release);
     DrainQueues(st);
   }
   ~GilScope() {
-    g_execInPython = wasIn_;
-    PyGILState_Release(state_);
+    g_execInPython.store(wasIn_, std::memory_order_release);
+    if (!wasHeld_ || wasLazy_) {  // back in JS: keep the GIL until ReleaseLazyGil
+      g_gilLazy.store(true, std::memory_order_relaxed);
+      g_gilEpoch.store(g_gilEpoch.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
   }
   GilScope(const GilScope&) = delete;
 
  private:
-  PyGILState_STATE state_;
+  bool wasHeld_;
+  bool wasLazy_;
   bool wasIn_;
 };
 
-/** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit. JS thread only. */
+/** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit (unless a bridge
+ *  entry inside already took it and left it lazily held). Executor thread only, GIL held. */
 class GilRelease {
  public:
-  GilRelease() : wasIn_(g_execInPython.exchange(false)), ts_(PyEval_SaveThread()) {}
+  GilRelease() : wasIn_(g_execInPython.load(std::memory_order_relaxed)) {
+    g_execInPython.store(false, std::memory_order_release);
+    g_gilLazy.store(false, std::memory_order_relaxed);
+    g_gilHeld = false;
+    ts_ = PyEval_SaveThread();
+  }
   ~GilRelease() {
-    PyEval_RestoreThread(ts_);
-    g_execInPython = wasIn_;
+    if (g_gilHeld) {
+      g_gilLazy.store(false, std::memory_order_relaxed);  // an entry in the JS code took it back
+    } else {
+      PyEval_RestoreThread(ts_);
+      g_gilHeld = true;
+    }
+    g_execInPython.store(wasIn_, std::memory_order_release);
   }
   GilRelease(const GilRelease&) = delete;
 

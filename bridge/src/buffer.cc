@@ -3,6 +3,18 @@
 // numpy.from_dlpack first, which shares the tensor's memory. The Py_buffer lives until release()
 // or until the ArrayBuffer is collected (then its release is queued for the next bridge entry,
 // which holds the GIL).
+//
+// Why V8's API here and not napi_create_external_arraybuffer: V8 counts the bytes of an external
+// ArrayBuffer with a real deleter as external memory it owns (ArrayBufferSweeper::Append ->
+// AdjustAmountOfExternalAllocatedMemory), so every handoff of a large array looked like a large
+// allocation and started or finished a GC (0.1-10 ms at 80-800 MB, growing with the size). The
+// memory is Python's, so the backing store is made with BackingStore::EmptyDeleter, which V8 does
+// not account (PerIsolateAccountingLength() is 0), and the Py_buffer is released by a finalizer
+// on the ArrayBuffer object instead of the deleter. A detach key (per env) keeps anyone else from
+// detaching it — e.g. a postMessage transfer, which would hand the memory to another isolate
+// that this finalizer knows nothing of: it throws instead.
+#include <v8.h>
+
 #include <cstring>
 
 #include "bridge.h"
@@ -63,6 +75,19 @@ static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
   }
 }
 
+// napi_value <-> v8::Local, as Node's own N-API implementation converts them (same bits).
+static v8::Local<v8::Value> V8Local(napi_value v) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
+static napi_value NapiValue(v8::Local<v8::Value> local) {
+  napi_value v;
+  std::memcpy(static_cast<void*>(&v), &local, sizeof(v));
+  return v;
+}
+
 static void BufferFinalize(Napi::Env, void*, BufferHolder* h) {
   // JS GC (on an immediate, JS thread): never touch Python here.
   if (h->released) {
@@ -72,6 +97,24 @@ static void BufferFinalize(Napi::Env, void*, BufferHolder* h) {
     g_liveProxies--;
     QueueBufferRelease(h);
   }
+}
+
+// Finalizer of the ArrayBuffer object (JS thread, after GC): as BufferFinalize.
+static void BufferCollected(napi_env env, void* data, void*) {
+  BufferFinalize(Napi::Env(env), nullptr, static_cast<BufferHolder*>(data));
+}
+
+// An ArrayBuffer over `nbytes` at `start` that V8 does not count as its memory (see the file's
+// comment); `h` is released when the ArrayBuffer object is collected. Throws Napi::Error.
+static Napi::ArrayBuffer UnaccountedArrayBuffer(Napi::Env env, void* start, size_t nbytes, BufferHolder* h) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  std::unique_ptr<v8::BackingStore> store =
+      v8::ArrayBuffer::NewBackingStore(start, nbytes, v8::BackingStore::EmptyDeleter, nullptr);
+  v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, std::move(store));
+  ab->SetDetachKey(V8Local(State(env)->detachKey.Value()));
+  napi_value v = NapiValue(ab);
+  NAPI_THROW_IF_FAILED(env, napi_add_finalizer(env, v, h, BufferCollected, nullptr, nullptr), Napi::ArrayBuffer());
+  return Napi::ArrayBuffer(env, v);
 }
 
 Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
@@ -146,7 +189,7 @@ Napi::Value GetBuffer(Napi::Env env, PyObject* o) {
     nbytes = static_cast<size_t>(maxOff - minOff + v.itemsize);
     offset = -minOff;
     char* start = static_cast<char*>(v.buf) + minOff;
-    ab = Napi::ArrayBuffer::New(env, start, nbytes, BufferFinalize, h);
+    ab = UnaccountedArrayBuffer(env, start, nbytes, h);
     g_liveProxies++;
   }
   size_t elements = nbytes / static_cast<size_t>(itemsize / info.parts);
@@ -207,7 +250,9 @@ Napi::Value Address(const Napi::CallbackInfo& info) {
 
 void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab) {
   if (h->released) return;
-  napi_detach_arraybuffer(env, ab);  // JS can no longer reach the memory
+  // JS can no longer reach the memory (detached with this env's key).
+  v8::Local<v8::ArrayBuffer> v8ab = V8Local(ab).As<v8::ArrayBuffer>();
+  if (v8ab->Detach(V8Local(State(env)->detachKey.Value())).IsNothing()) throw Napi::Error::New(env, "tspy: could not detach a buffer view");
   PyBuffer_Release(&h->view);
   h->released = true;
   g_liveProxies--;

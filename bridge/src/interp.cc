@@ -1,6 +1,10 @@
 // Interpreter lifetime and process-wide state: initialisation (no signal handlers), the GIL
 // entry helpers' queues, interrupts through pending calls, and the Python->JS error path.
 // Knows nothing of Jupyter or of the TS proxy shapes (those come in through `hooks`).
+#include <v8.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
 
 #include "bridge.h"
@@ -15,6 +19,11 @@ PyObject* g_JSError = nullptr;
 PyObject* g_JsObjectType = nullptr;
 PyObject* g_JsFunctionType = nullptr;
 PyObject* g_JsBufferType = nullptr;
+PyThreadState* g_execTstate = nullptr;
+bool g_gilHeld = false;
+std::atomic<bool> g_gilLazy{false};
+std::atomic<unsigned> g_gilEpoch{0};
+unsigned g_gilLazyEntries = 0;
 
 static std::atomic<bool> g_interrupt{false};
 static std::atomic<bool> g_pendingQueued{false};
@@ -22,7 +31,7 @@ static std::atomic<bool> g_nudging{false};
 
 static std::mutex g_queueMutex;
 // True while any queue may be non-empty: lets DrainQueues skip the mutex on the hot path.
-static std::atomic<bool> g_queued{false};
+std::atomic<bool> g_queued{false};
 static std::vector<PyObject*> g_decrefs;
 static std::vector<BufferHolder*> g_bufferReleases;
 static std::vector<std::pair<EnvState*, napi_ref>> g_refDeletes;
@@ -52,8 +61,7 @@ void ReleaseJsRef(EnvState* st, napi_ref ref) {
   }
 }
 
-void DrainQueues(EnvState* st) {
-  if (!g_queued.load(std::memory_order_acquire)) return;
+void DrainQueuesNow(EnvState* st) {
   // Loop: a decref may run __del__ code that queues more work.
   for (int round = 0; round < 8; round++) {
     std::vector<PyObject*> decrefs;
@@ -371,6 +379,62 @@ __main__.ts = _ts
 del _ts
 )PY";
 
+// uv_prepare callback: the executor's event loop is about to wait for I/O; a GIL that bridge
+// entries left lazily held goes back now, so Python threads run while JS is idle.
+static void GilPrepare(uv_prepare_t*) { ReleaseLazyGil(); }
+
+// The GIL watchdog: a thread that checks every 2 ms (20 ms while the GIL is not lazily held)
+// whether the executor has kept a lazily held GIL across a whole interval without a bridge entry,
+// i.e. JS is busy with something else; then it asks V8 to interrupt that JS (RequestInterrupt,
+// served at the next stack check, on the executor) and release the GIL there.
+static std::mutex g_watchMutex;         // guards g_watchIsolate against env teardown
+static v8::Isolate* g_watchIsolate = nullptr;  // the executor's isolate; nullptr after teardown
+static std::atomic<bool> g_releaseAsked{false};
+
+static void ReleaseOnInterrupt(v8::Isolate*, void*) {
+  g_releaseAsked = false;
+  if (g_pyEnv != nullptr && g_pyEnv->alive && std::this_thread::get_id() == g_pyEnv->thread) ReleaseLazyGil();
+}
+
+static void GilWatchdog() {
+  unsigned lastEpoch = 0;
+  bool sawLazy = false;
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(sawLazy ? 2 : 20));
+    bool lazy = g_gilLazy.load(std::memory_order_relaxed);
+    unsigned epoch = g_gilEpoch.load(std::memory_order_relaxed);
+    if (lazy && sawLazy && epoch == lastEpoch && !g_releaseAsked.exchange(true)) {
+      std::lock_guard<std::mutex> lock(g_watchMutex);
+      if (g_watchIsolate != nullptr) {
+        g_watchIsolate->RequestInterrupt(ReleaseOnInterrupt, nullptr);
+      } else {
+        g_releaseAsked = false;
+      }
+    }
+    sawLazy = lazy;
+    lastEpoch = epoch;
+  }
+}
+
+// Starts the uv_prepare handle of `st`'s loop (unreferenced: it keeps no loop alive).
+static void InitGilRelease(Napi::Env env, EnvState* st) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) return;
+  auto* h = new uv_prepare_t();
+  if (uv_prepare_init(loop, h) != 0) {
+    delete h;
+    return;
+  }
+  uv_prepare_start(h, GilPrepare);
+  uv_unref(reinterpret_cast<uv_handle_t*>(h));
+  st->gilPrepare = h;
+  {
+    std::lock_guard<std::mutex> lock(g_watchMutex);
+    g_watchIsolate = v8::Isolate::GetCurrent();
+  }
+  std::thread(GilWatchdog).detach();  // lives for the process (one interpreter per process)
+}
+
 // initialize(executable: string): initialises CPython on the calling thread; idempotent on that
 // thread; throws a JS Error from another thread or when CPython fails to start.
 static Napi::Value Initialize(const Napi::CallbackInfo& info) {
@@ -416,11 +480,14 @@ static Napi::Value Initialize(const Napi::CallbackInfo& info) {
     Py_XDECREF(t);
     Py_XDECREF(v);
     Py_XDECREF(tb);
-    PyEval_SaveThread();
+    g_execTstate = PyEval_SaveThread();
     throw Napi::Error::New(env, msg);
   }
   InitJsTasks(st);
-  PyEval_SaveThread();  // from now on every entry takes the GIL with PyGILState_Ensure
+  InitGilRelease(env, st);
+  g_execTstate = PyEval_SaveThread();  // from now on every entry takes it back (GilScope)
+  g_gilHeld = false;
+  g_gilLazy = false;
   return env.Undefined();
 }
 
@@ -453,6 +520,7 @@ static Napi::Value Setup(const Napi::CallbackInfo& info) {
   st->errorKey = Napi::Persistent(hooks.Get("errorKey"));
   st->absent = Napi::Persistent(hooks.Get("absent").As<Napi::Object>());
   st->objectPrototype = Napi::Persistent(hooks.Get("objectPrototype").As<Napi::Object>());
+  st->detachKey = Napi::Persistent(Napi::Object::New(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -467,6 +535,17 @@ static Napi::Value SetNamespace(const Napi::CallbackInfo& info) {
 
 // Instance-data finalizer at env teardown (worker exit): marks the state dead, keeps it allocated.
 static void EnvTeardown(Napi::Env, EnvState* s) {
+  if (s == g_pyEnv) {
+    ReleaseLazyGil();  // the thread ends: never leave the GIL with it
+    std::lock_guard<std::mutex> lock(g_watchMutex);
+    g_watchIsolate = nullptr;
+  }
+  if (s->gilPrepare != nullptr) {
+    // No close callback and the handle is never freed (one per process): the callback would run
+    // after a worker's env unloaded this addon's code.
+    uv_close(reinterpret_cast<uv_handle_t*>(s->gilPrepare), nullptr);
+    s->gilPrepare = nullptr;
+  }
   CancelJsTasks(s);  // marks the state dead and fails the calls Python threads queued for it
   s->hooks.Reset();
   s->makeProxy.Reset();
@@ -477,6 +556,7 @@ static void EnvTeardown(Napi::Env, EnvState* s) {
   s->errorKey.Reset();
   s->absent.Reset();
   s->objectPrototype.Reset();
+  s->detachKey.Reset();
   for (auto& e : s->ids) napi_delete_reference(s->env, e.second.proxy);
   s->ids.clear();
   s->nsGet.Reset();

@@ -208,6 +208,78 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
   });
 }
 
+// callDirect.call(handle, ...args): the call path of a callable PyProxy, bound to its handle
+// (lib/index.ts makes the proxy's target `callDirect.bind(handle)` and installs no apply trap, so
+// `f(x)` comes here with no JS in between). A PyKwargs marker as the last argument gives keyword
+// arguments. Arguments are converted on the stack (up to kDirectArgs without allocating) and
+// passed with PyObject_Vectorcall; the result is converted like any other.
+static constexpr size_t kDirectArgs = 8;
+
+static napi_value CallDirect(napi_env rawEnv, napi_callback_info cbinfo) {
+  Napi::Env env(rawEnv);
+  try {
+    size_t argc = kDirectArgs;
+    napi_value stackArgv[kDirectArgs];
+    napi_value self = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_cb_info(rawEnv, cbinfo, &argc, stackArgv, &self, nullptr), nullptr);
+    std::vector<napi_value> heapArgv;
+    napi_value* argv = stackArgv;
+    if (argc > kDirectArgs) {
+      heapArgv.resize(argc);
+      NAPI_THROW_IF_FAILED(env, napi_get_cb_info(rawEnv, cbinfo, &argc, heapArgv.data(), nullptr, nullptr), nullptr);
+      argv = heapArgv.data();
+    }
+    void* data = nullptr;
+    NAPI_THROW_IF_FAILED(env, napi_get_value_external(rawEnv, self, &data), nullptr);
+    auto* h = static_cast<PyHandle*>(data);
+    EnvState* st = RequirePyEnv(env);
+    if (h->obj == nullptr) throw Napi::Error::New(env, "tspy: this PyProxy was destroyed");
+    GilScope gil(st);
+    try {
+      // A trailing PyKwargs marker: its `kwargs` object becomes the keyword dict.
+      PyRef kwargs;
+      if (argc > 0) {
+        napi_valuetype t;
+        napi_typeof(rawEnv, argv[argc - 1], &t);
+        if (t == napi_object) {
+          Napi::Object last(env, argv[argc - 1]);
+          if (last.InstanceOf(st->pyKwargsClass.Value())) {
+            kwargs = PyRef(Js2Python(env, st, last.Get("kwargs")));
+            if (!PyDict_Check(kwargs.get())) Raise(PyExc_TypeError, "tspy: py.kwargs() needs a plain object");
+            argc--;
+          }
+        }
+      }
+      // args[0] is scratch space for PY_VECTORCALL_ARGUMENTS_OFFSET; args[1..] own new references.
+      PyObject* stackPy[kDirectArgs + 1];
+      std::vector<PyObject*> heapPy;
+      PyObject** args = stackPy;
+      if (argc > kDirectArgs) {
+        heapPy.resize(argc + 1);
+        args = heapPy.data();
+      }
+      size_t made = 0;
+      struct Decref {
+        PyObject** a;
+        size_t* n;
+        ~Decref() {
+          for (size_t i = 1; i <= *n; i++) Py_DECREF(a[i]);
+        }
+      } cleanup{args, &made};
+      for (; made < argc; made++) args[made + 1] = Js2Python(env, st, Napi::Value(env, argv[made]));
+      const size_t nargsf = argc | PY_VECTORCALL_ARGUMENTS_OFFSET;
+      PyRef r(Check(kwargs ? PyObject_VectorcallDict(h->obj, args + 1, nargsf, kwargs.get())
+                           : PyObject_Vectorcall(h->obj, args + 1, nargsf, nullptr)));
+      return Python2Js(env, st, r.get());
+    } catch (PyErrOccurred&) {
+      ThrowPythonError(env);
+    }
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+}
+
 // getItem(h, key) -> obj[key], or hooks.absent on KeyError.
 static Napi::Value GetItem(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
@@ -440,6 +512,9 @@ Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
                     {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable},
                     {"tspyCall", TspyCall},      {"address", Address}};
   for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
+  napi_value direct;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "callDirect", NAPI_AUTO_LENGTH, CallDirect, nullptr, &direct), exports);
+  exports.Set("callDirect", Napi::Value(env, direct));
   return exports;
 }
 

@@ -49,7 +49,8 @@ Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared
   auto* h = new PyHandle{stolen, stolen, false};
   g_liveProxies++;
   Napi::External<PyHandle> ext = Napi::External<PyHandle>::New(env, h, HandleFinalize);
-  Napi::Value proxy = st->makeProxy.Call({ext});
+  // Callables get the direct call path (see CallDirect in ops.cc).
+  Napi::Value proxy = st->makeProxy.Call({ext, Napi::Boolean::New(env, PyCallable_Check(stolen) != 0)});
   if (shared) {
     napi_ref ref;
     if (napi_create_reference(env, proxy, 0, &ref) == napi_ok) {

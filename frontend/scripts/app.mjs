@@ -1,6 +1,7 @@
-// `npm run app`: starts Jupyter Server from python-env/.venv on 127.0.0.1 with a random token, rooted
-// at examples/ (or --root DIR), serving the built app (frontend/dist/tspy) as an extra static path,
-// and prints the app's URL. Knows nothing of the app's code; the app reads the server from its URL.
+// `npm start` (and its alias `npm run app`): starts Jupyter Server from python-env/.venv on 127.0.0.1
+// with a random token, rooted at examples/ (or --root DIR), serving the built app (frontend/dist/tspy)
+// as an extra static path, prints the app's URL and opens it in a browser when there is a display.
+// Knows nothing of the app's code; the app reads the server from its URL.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -26,15 +27,56 @@ export function appUrl(log, token) {
   return m ? `${m[1]}static/tspy/index.html?token=${token}` : null;
 }
 
+/**
+ * Whether to open the app in the user's browser: only for a person at a terminal with a display,
+ * never in CI or when told not to.
+ * @param {{ env: Record<string, string | undefined>; platform: string; isTTY: boolean; noBrowser: boolean }} where
+ *   the environment, `process.platform`, whether stdout is a terminal, and the `--no-browser` flag.
+ * @returns {boolean}
+ */
+export function shouldOpenBrowser({ env, platform, isTTY, noBrowser }) {
+  if (noBrowser || !isTTY || env.CI || env.TSPY_NO_BROWSER) return false;
+  if (platform === "darwin" || platform === "win32") return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/**
+ * The command that opens a URL in the default browser on this platform.
+ * @param {string} platform `process.platform`.
+ * @param {string} url the URL.
+ * @returns {[string, string[]]} the program and its arguments.
+ */
+export function browserCommand(platform, url) {
+  if (platform === "darwin") return ["open", [url]];
+  if (platform === "win32") return ["cmd", ["/c", "start", "", url]];
+  return ["xdg-open", [url]];
+}
+
+/** Opens `url` in the default browser; a missing opener is not an error (the URL is printed anyway). */
+function openBrowser(/** @type {string} */ url) {
+  const [cmd, args] = browserCommand(process.platform, url);
+  try {
+    const opener = spawn(cmd, args, { stdio: "ignore", detached: true });
+    opener.on("error", () => {});
+    opener.unref();
+  } catch {
+    // The URL is on the terminal; the user opens it.
+  }
+}
+
 /** Starts the server and resolves to the exit status npm should report. */
 async function main() {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { port: { type: "string", default: "8888" }, root: { type: "string", default: path.join(ROOT, "examples") } },
+      options: {
+        port: { type: "string", default: "8888" },
+        root: { type: "string", default: path.join(ROOT, "examples") },
+        "no-browser": { type: "boolean", default: false },
+      },
     }));
   } catch (err) {
-    throw Object.assign(new Error(`${err.message}\nusage: npm run app -- [--port=PORT] [--root=DIR]`), { exitCode: 2 });
+    throw Object.assign(new Error(`${err.message}\nusage: npm start -- [--port=PORT] [--root=DIR] [--no-browser]`), { exitCode: 2 });
   }
   const venv = path.join(ROOT, "dist", "python-env", "venv.js");
   if (!fs.existsSync(venv)) throw new Error("dist/python-env is missing; run `npm install` first");
@@ -76,6 +118,8 @@ async function main() {
     if (url) {
       announced = true;
       process.stdout.write(`\ntspy: the notebook app is at ${url}\ntspy: (Ctrl-C stops it)\n\n`);
+      const isTTY = Boolean(process.stdout.isTTY);
+      if (shouldOpenBrowser({ env: process.env, platform: process.platform, isTTY, noBrowser: values["no-browser"] })) openBrowser(url);
     }
   });
   let stopping = false;

@@ -1,8 +1,21 @@
-// The notebook model: cell kinds as the kernel sees them, reading .ipynb cells, and the reducer
-// applying iopub messages (stream merging, clear_output, update_display_data in place).
+// The notebook model: cell kinds as the kernel sees them, reading and writing .ipynb cells, the
+// reducer applying iopub messages (stream merging, clear_output, update_display_data in place) and
+// cell editing (insert, delete/undo, move, kind changes, selection, modes, dirty tracking).
 import { describe, expect, test } from "vitest";
 import type { KernelMessage } from "@jupyterlab/services";
-import { cellKind, notebookReducer, readNotebook, type NotebookState } from "./model";
+import type * as nbformat from "@jupyterlab/nbformat";
+import {
+  cellKind,
+  commandModeKey,
+  isDirty,
+  notebookReducer,
+  readNotebook,
+  splitLines,
+  TSPY_KERNELSPEC,
+  TSPY_LANGUAGE_INFO,
+  writeNotebook,
+  type NotebookState,
+} from "./model";
 
 /** An iopub message of `type` with `content`, enough for the reducer. */
 function iopub(type: string, content: object): KernelMessage.IIOPubMessage {
@@ -105,5 +118,267 @@ describe("notebookReducer", () => {
       evalue: "division by zero",
       traceback: ["Traceback", "ZeroDivisionError: division by zero"],
     });
+  });
+});
+
+describe("cell editing", () => {
+  const ids = (nb: NotebookState | null) => nb!.cells.map((c) => c.id);
+  const kinds = (nb: NotebookState | null) => nb!.cells.map((c) => cellKind(c.cellType, c.source));
+
+  test("read_notebook_selects_the_first_cell_in_command_mode_and_is_clean", () => {
+    const nb = oneCell();
+    expect(nb).toMatchObject({ selectedId: "a", mode: "command" });
+    expect(isDirty(nb)).toBe(false);
+  });
+
+  test("read_notebook_replaces_missing_invalid_and_repeated_ids", () => {
+    const code = (id: string | undefined) => ({ id, cell_type: "code", source: "", outputs: [], execution_count: null, metadata: {} });
+    const nb = readNotebook("t.ipynb", {
+      nbformat: 4,
+      nbformat_minor: 4,
+      metadata: {},
+      cells: [code("same"), code("same"), code(undefined), code("no spaces allowed")] as nbformat.ICell[],
+    });
+    const got = ids(nb);
+    expect(got[0]).toBe("same");
+    expect(new Set(got).size).toBe(4);
+    for (const id of got) expect(id).toMatch(/^[a-zA-Z0-9-_]{1,64}$/);
+  });
+
+  test("insert_above_and_below_the_selected_cell_selects_the_new_cell_and_marks_dirty", () => {
+    let nb = notebookReducer(oneCell(), { type: "select", cellId: "b" });
+    nb = notebookReducer(nb, { type: "insert", where: "below", id: "n1" });
+    expect(ids(nb)).toEqual(["a", "b", "n1", "c"]);
+    expect(nb!.selectedId).toBe("n1");
+    expect(isDirty(nb!)).toBe(true);
+    nb = notebookReducer(nb, { type: "insert", where: "above", id: "n2", kind: "python" });
+    expect(ids(nb)).toEqual(["a", "b", "n2", "n1", "c"]);
+    expect(nb!.cells[2].source).toBe("%%python\n");
+    nb = notebookReducer(nb, { type: "insert", where: "below", id: "n3", kind: "markdown", cellId: "c" });
+    expect(ids(nb)).toEqual(["a", "b", "n2", "n1", "c", "n3"]);
+    expect(nb!.cells[5]).toMatchObject({ cellType: "markdown", editing: true });
+  });
+
+  test("insert_into_an_empty_notebook", () => {
+    let nb: NotebookState | null = { ...oneCell(), cells: [], selectedId: null };
+    nb = notebookReducer(nb, { type: "insert", where: "above", id: "only" });
+    expect(ids(nb)).toEqual(["only"]);
+    expect(nb!.selectedId).toBe("only");
+  });
+
+  test("delete_selects_the_next_cell_and_undo_delete_puts_it_back_where_it_was", () => {
+    let nb = notebookReducer(oneCell(), { type: "select", cellId: "b" });
+    nb = notebookReducer(nb, { type: "delete" });
+    expect(ids(nb)).toEqual(["a", "c"]);
+    expect(nb!.selectedId).toBe("c");
+    nb = notebookReducer(nb, { type: "delete" });
+    expect(ids(nb)).toEqual(["a"]);
+    expect(nb!.selectedId).toBe("a");
+    nb = notebookReducer(nb, { type: "undoDelete" });
+    expect(ids(nb)).toEqual(["a", "c"]);
+    expect(nb!.selectedId).toBe("c");
+    nb = notebookReducer(nb, { type: "undoDelete" });
+    expect(ids(nb)).toEqual(["a", "b", "c"]);
+    expect(nb!.cells[1].source).toBe("%%python\nprint(1)");
+    expect(nb!.cells[1].executionCount).toBe(3);
+    expect(notebookReducer(nb, { type: "undoDelete" })).toBe(nb);
+  });
+
+  test("move_up_and_down_stops_at_the_ends", () => {
+    let nb = notebookReducer(oneCell(), { type: "move", by: 1 });
+    expect(ids(nb)).toEqual(["b", "a", "c"]);
+    nb = notebookReducer(nb, { type: "move", by: 1 });
+    expect(ids(nb)).toEqual(["b", "c", "a"]);
+    const last = nb;
+    expect(notebookReducer(last, { type: "move", by: 1 })).toBe(last);
+    nb = notebookReducer(nb, { type: "move", by: -1, cellId: "b" });
+    expect(ids(nb)).toEqual(["b", "c", "a"]);
+    nb = notebookReducer(nb, { type: "move", by: -1, cellId: "a" });
+    expect(ids(nb)).toEqual(["b", "a", "c"]);
+  });
+
+  test("set_kind_typescript_to_python_adds_the_magic_line_and_back_removes_it", () => {
+    let nb = notebookReducer(oneCell(), { type: "setKind", kind: "python", cellId: "a" });
+    expect(nb!.cells[0].source).toBe("%%python\nconst x = 1;\nx");
+    expect(kinds(nb)[0]).toBe("python");
+    nb = notebookReducer(nb, { type: "setKind", kind: "typescript", cellId: "a" });
+    expect(nb!.cells[0].source).toBe("const x = 1;\nx");
+    nb = notebookReducer(nb, { type: "setKind", kind: "typescript", cellId: "b" });
+    expect(nb!.cells[1].source).toBe("print(1)");
+  });
+
+  test("set_kind_code_to_markdown_keeps_the_text_and_drops_outputs", () => {
+    let nb = notebookReducer(oneCell(), { type: "iopub", cellId: "b", msg: iopub("stream", { name: "stdout", text: "1\n" }) });
+    nb = notebookReducer(nb, { type: "setKind", kind: "markdown", cellId: "b" });
+    expect(nb!.cells[1]).toMatchObject({ cellType: "markdown", source: "%%python\nprint(1)", outputs: [], executionCount: null });
+    nb = notebookReducer(nb, { type: "setKind", kind: "python", cellId: "c" });
+    expect(nb!.cells[2]).toMatchObject({ cellType: "code", source: "%%python\n# Title" });
+  });
+
+  test("set_kind_to_the_same_kind_changes_nothing", () => {
+    const nb = oneCell();
+    expect(notebookReducer(nb, { type: "setKind", kind: "typescript", cellId: "a" })).toBe(nb);
+    expect(notebookReducer(nb, { type: "setKind", kind: "markdown", cellId: "c" })).toBe(nb);
+  });
+
+  test("select_relative_moves_the_selection_within_bounds_without_dirtying", () => {
+    let nb = notebookReducer(oneCell(), { type: "selectRelative", by: 1 });
+    expect(nb!.selectedId).toBe("b");
+    nb = notebookReducer(nb, { type: "selectRelative", by: 1 });
+    nb = notebookReducer(nb, { type: "selectRelative", by: 1 });
+    expect(nb!.selectedId).toBe("c");
+    nb = notebookReducer(nb, { type: "selectRelative", by: -1 });
+    expect(nb!.selectedId).toBe("b");
+    expect(isDirty(nb!)).toBe(false);
+  });
+
+  test("edit_mode_on_a_markdown_cell_opens_its_editor_and_render_closes_it", () => {
+    let nb = notebookReducer(oneCell(), { type: "select", cellId: "c" });
+    expect(nb!.cells[2].editing).toBeFalsy();
+    nb = notebookReducer(nb, { type: "mode", mode: "edit" });
+    expect(nb).toMatchObject({ mode: "edit" });
+    expect(nb!.cells[2].editing).toBe(true);
+    nb = notebookReducer(nb, { type: "mode", mode: "command" });
+    expect(nb!.cells[2].editing).toBe(true);
+    nb = notebookReducer(nb, { type: "render" });
+    expect(nb!.cells[2].editing).toBe(false);
+    expect(isDirty(nb!)).toBe(false);
+  });
+
+  test("saved_clears_dirty_only_for_the_version_written", () => {
+    let nb = notebookReducer(oneCell(), { type: "edit", cellId: "a", source: "1" });
+    const written = nb!.version!;
+    nb = notebookReducer(nb, { type: "edit", cellId: "a", source: "12" });
+    nb = notebookReducer(nb, { type: "saved", version: written });
+    expect(isDirty(nb!)).toBe(true);
+    nb = notebookReducer(nb, { type: "saved", version: nb!.version! });
+    expect(isDirty(nb!)).toBe(false);
+  });
+});
+
+describe("writeNotebook", () => {
+  test("write_notebook_gives_nbformat_4_5_with_ids_line_lists_outputs_and_counts", () => {
+    let nb = notebookReducer(oneCell(), { type: "start", cellId: "b" });
+    nb = notebookReducer(nb, { type: "iopub", cellId: "b", msg: iopub("stream", { name: "stdout", text: "1\n2\n" }) });
+    nb = notebookReducer(nb, { type: "finish", cellId: "b", executionCount: 4 });
+    const out = writeNotebook(nb!);
+    expect(out).toMatchObject({ nbformat: 4, nbformat_minor: 5 });
+    expect(out.cells).toEqual([
+      { id: "a", cell_type: "code", metadata: {}, source: ["const x = 1;\n", "x"], execution_count: null, outputs: [] },
+      {
+        id: "b",
+        cell_type: "code",
+        metadata: {},
+        source: ["%%python\n", "print(1)"],
+        execution_count: 4,
+        outputs: [{ output_type: "stream", name: "stdout", text: ["1\n", "2\n"] }],
+      },
+      { id: "c", cell_type: "markdown", metadata: {}, source: ["# Title"] },
+    ]);
+  });
+
+  test("write_notebook_strips_tspy_display_id_and_keeps_other_output_metadata", () => {
+    let nb: NotebookState | null = oneCell();
+    nb = notebookReducer(nb, {
+      type: "iopub",
+      cellId: "a",
+      msg: iopub("display_data", { data: { "text/plain": "chart" }, metadata: { width: 3 }, transient: { display_id: "d1" } }),
+    });
+    nb = notebookReducer(nb, {
+      type: "iopub",
+      cellId: "a",
+      msg: iopub("execute_result", { execution_count: 2, data: { "text/plain": "2" }, metadata: {} }),
+    });
+    expect(nb!.cells[0].outputs[0].metadata).toMatchObject({ tspy_display_id: "d1" });
+    const outputs = (writeNotebook(nb!).cells[0] as nbformat.ICodeCell).outputs;
+    expect(outputs).toEqual([
+      { output_type: "display_data", data: { "text/plain": "chart" }, metadata: { width: 3 } },
+      { output_type: "execute_result", execution_count: 2, data: { "text/plain": "2" }, metadata: {} },
+    ]);
+  });
+
+  test("write_notebook_keeps_the_files_metadata_and_adds_tspys_kernelspec_when_absent", () => {
+    const nb = oneCell();
+    expect(writeNotebook(nb).metadata).toEqual({ kernelspec: TSPY_KERNELSPEC, language_info: TSPY_LANGUAGE_INFO });
+    const mine = { kernelspec: { name: "tspy", display_name: "Mine" }, language_info: { name: "typescript", version: "6" }, authors: ["x"] };
+    expect(writeNotebook(nb, mine).metadata).toEqual(mine);
+  });
+
+  test("write_then_read_round_trips_cells_outputs_counts_and_cell_metadata", () => {
+    const source: nbformat.INotebookContent = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: { kernelspec: TSPY_KERNELSPEC },
+      cells: [
+        {
+          id: "x1",
+          cell_type: "code",
+          metadata: { tags: ["keep"] },
+          source: "%%python\nprint('hi')",
+          execution_count: 9,
+          outputs: [
+            { output_type: "stream", name: "stdout", text: "hi\n" },
+            { output_type: "error", ename: "E", evalue: "v", traceback: ["t"] },
+          ],
+        },
+        { id: "x2", cell_type: "raw", metadata: {}, source: "raw text" },
+      ],
+    };
+    const again = readNotebook("r.ipynb", writeNotebook(readNotebook("r.ipynb", source)));
+    expect(again.cells.map((c) => [c.id, c.cellType, c.source, c.executionCount, c.metadata])).toEqual([
+      ["x1", "code", "%%python\nprint('hi')", 9, { tags: ["keep"] }],
+      ["x2", "raw", "raw text", null, {}],
+    ]);
+    expect(again.cells[0].outputs).toEqual([
+      { output_type: "stream", name: "stdout", text: "hi\n" },
+      { output_type: "error", ename: "E", evalue: "v", traceback: ["t"] },
+    ]);
+  });
+
+  test("split_lines_keeps_newlines_and_joins_back", () => {
+    expect(splitLines("")).toEqual([]);
+    expect(splitLines("a\n\nb\n")).toEqual(["a\n", "\n", "b\n"]);
+    expect(splitLines("a\r\nb")).toEqual(["a\r\n", "b"]);
+  });
+});
+
+describe("commandModeKey", () => {
+  const press = (key: string, mods: Partial<{ shiftKey: boolean; ctrlKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({
+    key,
+    shiftKey: false,
+    ctrlKey: false,
+    metaKey: false,
+    altKey: false,
+    ...mods,
+  });
+
+  test("command_mode_keys_map_to_jupyters_commands", () => {
+    const table: [ReturnType<typeof press>, string | null][] = [
+      [press("Enter"), "edit"],
+      [press("Enter", { shiftKey: true }), "runAndAdvance"],
+      [press("Enter", { ctrlKey: true }), "run"],
+      [press("Enter", { metaKey: true }), "run"],
+      [press("Enter", { altKey: true }), "runAndInsertBelow"],
+      [press("ArrowUp"), "selectAbove"],
+      [press("k"), "selectAbove"],
+      [press("ArrowDown"), "selectBelow"],
+      [press("J"), "selectBelow"],
+      [press("a"), "insertAbove"],
+      [press("b"), "insertBelow"],
+      [press("m"), "toMarkdown"],
+      [press("y"), "toTypeScript"],
+      [press("p"), "toPython"],
+      [press("z"), "undoDelete"],
+      [press("x"), null],
+      [press("a", { ctrlKey: true }), null],
+      [press("s", { metaKey: true }), null],
+    ];
+    for (const [key, command] of table) expect([key, commandModeKey(key, null)]).toEqual([key, command]);
+  });
+
+  test("d_deletes_only_when_pressed_twice", () => {
+    expect(commandModeKey(press("d"), null)).toBe("pending");
+    expect(commandModeKey(press("d"), "d")).toBe("delete");
+    expect(commandModeKey(press("d"), "j")).toBe("pending");
   });
 });

@@ -117,7 +117,14 @@ export class NotebookComm {
         reject(new Error(`the kernel did not answer ${body.request} in ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
-      this.comm.send({ ...body, id } as NotebookCommRequest as never);
+      try {
+        this.comm.send({ ...body, id } as NotebookCommRequest as never);
+      } catch (e) {
+        // The comm was disposed under us (a kernel restart disposes every comm).
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
     });
   }
 

@@ -15,12 +15,19 @@ export interface TsCompletion {
   end: number;
 }
 
-/** A type error found in a cell: 1-based line and column of the cell, the compiler's code and message. */
+/**
+ * A type error found in a cell: where it starts and ends (1-based lines and columns of the cell,
+ * columns in UTF-16 code units as Monaco counts them; the end is exclusive), the compiler's code,
+ * message and category.
+ */
 export interface TsDiagnostic {
   line: number;
   column: number;
+  endLine: number;
+  endColumn: number;
   code: number;
   message: string;
+  severity: "error" | "warning";
 }
 
 /** Folder of the kernel's package (its node_modules holds typescript's lib and @types/node). */
@@ -189,7 +196,16 @@ export class NotebookLanguageService {
       .filter((d) => !NOTEBOOK_ARTEFACTS.has(d.code) && d.start !== undefined)
       .map((d) => {
         const { line, character } = file.getLineAndCharacterOfPosition(d.start!);
-        return { line: line + 1, column: character + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, "\n") };
+        const end = file.getLineAndCharacterOfPosition(Math.min(d.start! + (d.length ?? 0), file.text.length));
+        return {
+          line: line + 1,
+          column: character + 1,
+          endLine: end.line + 1,
+          endColumn: end.character + 1,
+          code: d.code,
+          message: ts.flattenDiagnosticMessageText(d.messageText, "\n"),
+          severity: d.category === ts.DiagnosticCategory.Warning ? "warning" : "error",
+        } satisfies TsDiagnostic;
       });
   }
 }

@@ -14,6 +14,7 @@ import { createDisplay } from "../display/display";
 import { CommRegistry } from "./comms";
 import { Introspection } from "./introspection";
 import { NotebookLanguageService } from "./language-service";
+import { NotebookCommTarget } from "./notebook-comm";
 import { describeTsValue, envMagic, formatVariables, parseCell, pipMagic, typecheckMagic, type CellPlan, type TypecheckMode, type VariableInfo } from "./magics";
 import { waitForInput } from "./stdin";
 
@@ -224,8 +225,8 @@ function typecheck(code: string, cellName: string): FromExecutor | null {
   return null;
 }
 
-/** %who: the variables of both languages. */
-function whoTable(): string {
+/** The variables of both languages: TS globals declared by cells, then Python's `__main__` names (%who's rows). */
+function variableRows(): VariableInfo[] {
   const g = globalThis as Record<string, unknown>;
   const describePython = python.side ? (v: unknown) => python.side!.introspect.describe_value(v).toJS() as [string, string, string, number | null] : null;
   const rows: VariableInfo[] = [...runtime.declared].filter((n) => n in g).map((n) => describeTsValue(n, g[n], describePython, bridge.isPyProxy));
@@ -234,8 +235,24 @@ function whoTable(): string {
     for (const [name, type, shape, dtype, size] of list.toJS() as [string, string, string, string, number | null][]) rows.push({ name, language: "Python", type, shape, dtype, size });
     list.destroy();
   }
-  return formatVariables(rows);
+  return rows;
 }
+
+/** %who: the variables of both languages. */
+function whoTable(): string {
+  return formatVariables(variableRows());
+}
+
+/** The app's `tspy.notebook` comms: variables and type errors on request, variables after each execution. */
+const notebookComm = new NotebookCommTarget(
+  comms,
+  {
+    variables: variableRows,
+    typeErrors: (code) => (collectPythonDeclarations(), languageService.diagnostics(code)),
+  },
+  // To the kernel's log, not the cell: the panel's failure is no fault of the cell.
+  (e) => void process.stderr.write(`tspy: the tspy.notebook comm failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
+);
 
 /** Runs the line magics at the top of a cell; returns an error outcome when one fails. */
 async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
@@ -270,6 +287,7 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
     plan = parseCell(m.code);
   } catch (e) {
     const err = e as Error;
+    notebookComm.publishVariables();
     return post({ kind: "execute_done", id: m.id, status: "error", error: { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } });
   }
   const started = performance.now();
@@ -289,6 +307,7 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
     done.userExpressions = evaluateUserExpressions(m.userExpressions, plan.language);
   }
   afterCell();
+  notebookComm.publishVariables();
   post(done);
 }
 
@@ -356,8 +375,10 @@ port.on("message", (m: ToExecutor) => {
     } catch (e) {
       // A fault of the executor itself (not of the cell): report it on the request, keep serving.
       const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
-      if (m.kind === "execute") post({ kind: "execute_done", id: m.id, status: "error", error: { ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
-      else if (m.kind === "request") post({ kind: "reply", id: m.id, content: { status: "error", ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
+      if (m.kind === "execute") {
+        notebookComm.publishVariables();
+        post({ kind: "execute_done", id: m.id, status: "error", error: { ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
+      } else if (m.kind === "request") post({ kind: "reply", id: m.id, content: { status: "error", ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
       else post({ kind: "is_complete_done", id: m.id, status: "unknown" });
     }
   });

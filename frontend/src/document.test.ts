@@ -1,0 +1,156 @@
+// The notebook as a file: creating, loading, saving with the on-disk conflict check, and renaming,
+// against an in-memory Contents API that keeps `last_modified` the way Jupyter Server does.
+import { describe, expect, test } from "vitest";
+import type { Contents } from "@jupyterlab/services";
+import type * as nbformat from "@jupyterlab/nbformat";
+import { createNotebook, loadNotebook, newNotebookContent, renamedPath, renameNotebook, saveNotebook, type ContentsApi } from "./document";
+import { TSPY_KERNELSPEC, writeNotebook } from "./model";
+
+/** An in-memory Contents API: files by path, each write stamps a new `last_modified`. */
+class FakeContents implements ContentsApi {
+  files = new Map<string, { content: unknown; lastModified: string }>();
+  saves = 0;
+  private clock = Date.UTC(2025, 0, 1);
+
+  /** Stamps the file as written now (a later time for every write). */
+  write(path: string, content: unknown): string {
+    this.clock += 1000;
+    const lastModified = new Date(this.clock).toISOString();
+    this.files.set(path, { content, lastModified });
+    return lastModified;
+  }
+
+  private model(path: string, withContent: boolean): Contents.IModel {
+    const f = this.files.get(path);
+    if (!f) throw Object.assign(new Error(`404 ${path}`), { response: { status: 404 } });
+    return {
+      name: path.split("/").pop()!,
+      path,
+      type: "notebook",
+      writable: true,
+      created: f.lastModified,
+      last_modified: f.lastModified,
+      mimetype: "application/x-ipynb+json",
+      content: withContent ? f.content : null,
+      format: withContent ? "json" : null,
+    };
+  }
+
+  async get(path: string, options?: Contents.IFetchOptions): Promise<Contents.IModel> {
+    return this.model(path, options?.content !== false);
+  }
+
+  async save(path: string, options?: Partial<Contents.IModel>): Promise<Contents.IModel> {
+    this.saves += 1;
+    this.write(path, options?.content);
+    return this.model(path, false);
+  }
+
+  async rename(path: string, newPath: string): Promise<Contents.IModel> {
+    const f = this.files.get(path);
+    if (!f) throw Object.assign(new Error(`404 ${path}`), { response: { status: 404 } });
+    if (this.files.has(newPath)) throw Object.assign(new Error(`409 ${newPath}`), { response: { status: 409 } });
+    this.files.delete(path);
+    this.files.set(newPath, f);
+    return this.model(newPath, false);
+  }
+
+  async newUntitled(options?: Contents.ICreateOptions): Promise<Contents.IModel> {
+    let n = 0;
+    const name = () => `${options?.path ? `${options.path}/` : ""}Untitled${n || ""}.ipynb`;
+    while (this.files.has(name())) n += 1;
+    const path = name();
+    this.write(path, { cells: [], metadata: {}, nbformat: 4, nbformat_minor: 5 });
+    return this.model(path, false);
+  }
+}
+
+describe("document", () => {
+  test("new_notebook_content_is_nbformat_4_5_with_tspy_kernelspec_and_one_code_cell", () => {
+    const nb = newNotebookContent();
+    expect(nb).toMatchObject({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: TSPY_KERNELSPEC } });
+    expect(nb.cells).toHaveLength(1);
+    expect(nb.cells[0]).toMatchObject({ cell_type: "code", outputs: [], execution_count: null });
+    expect(nb.cells[0].id).toMatch(/^[a-zA-Z0-9-_]{1,64}$/);
+  });
+
+  test("create_notebook_picks_an_untitled_name_and_writes_a_tspy_notebook", async () => {
+    const contents = new FakeContents();
+    expect(await createNotebook(contents)).toBe("Untitled.ipynb");
+    expect(await createNotebook(contents, "sub")).toBe("sub/Untitled.ipynb");
+    expect(await createNotebook(contents)).toBe("Untitled1.ipynb");
+    const { notebook } = await loadNotebook(contents, "Untitled1.ipynb");
+    expect(notebook.metadata?.kernelspec).toEqual(TSPY_KERNELSPEC);
+    expect(notebook.cells.map((c) => c.cellType)).toEqual(["code"]);
+  });
+
+  test("save_writes_when_the_file_is_unchanged_on_disk_and_returns_its_new_time", async () => {
+    const contents = new FakeContents();
+    const path = await createNotebook(contents);
+    const loaded = await loadNotebook(contents, path);
+    const result = await saveNotebook(contents, path, writeNotebook(loaded.notebook), loaded.lastModified);
+    expect(result.status).toBe("saved");
+    expect(result.status === "saved" && result.lastModified).toBe(contents.files.get(path)!.lastModified);
+    expect(result.status === "saved" && result.lastModified).not.toBe(loaded.lastModified);
+  });
+
+  test("save_reports_a_conflict_and_writes_nothing_when_the_file_changed_on_disk", async () => {
+    const contents = new FakeContents();
+    const path = await createNotebook(contents);
+    const loaded = await loadNotebook(contents, path);
+    const theirs = { ...newNotebookContent(), cells: [] };
+    const diskTime = contents.write(path, theirs);
+    const saves = contents.saves;
+    const result = await saveNotebook(contents, path, writeNotebook(loaded.notebook), loaded.lastModified);
+    expect(result).toEqual({ status: "conflict", diskModified: diskTime });
+    expect(contents.saves).toBe(saves);
+    expect(contents.files.get(path)!.content).toBe(theirs);
+  });
+
+  test("save_with_overwrite_writes_over_a_conflict", async () => {
+    const contents = new FakeContents();
+    const path = await createNotebook(contents);
+    const loaded = await loadNotebook(contents, path);
+    contents.write(path, { ...newNotebookContent(), cells: [] });
+    const mine = writeNotebook(loaded.notebook);
+    const result = await saveNotebook(contents, path, mine, loaded.lastModified, true);
+    expect(result.status).toBe("saved");
+    expect(contents.files.get(path)!.content).toBe(mine);
+  });
+
+  test("save_writes_a_file_that_was_deleted_on_disk_again", async () => {
+    const contents = new FakeContents();
+    const path = await createNotebook(contents);
+    const loaded = await loadNotebook(contents, path);
+    contents.files.delete(path);
+    const result = await saveNotebook(contents, path, writeNotebook(loaded.notebook), loaded.lastModified);
+    expect(result.status).toBe("saved");
+    expect((contents.files.get(path)!.content as nbformat.INotebookContent).nbformat_minor).toBe(5);
+  });
+
+  test("save_passes_on_errors_other_than_not_found", async () => {
+    const contents = new FakeContents();
+    contents.get = async () => {
+      throw Object.assign(new Error("403"), { response: { status: 403 } });
+    };
+    await expect(saveNotebook(contents, "x.ipynb", newNotebookContent(), "t")).rejects.toThrow("403");
+  });
+
+  test("renamed_path_stays_in_the_folder_and_adds_ipynb", () => {
+    expect(renamedPath("a/b/Untitled.ipynb", "mine")).toBe("a/b/mine.ipynb");
+    expect(renamedPath("Untitled.ipynb", " mine.ipynb ")).toBe("mine.ipynb");
+    expect(() => renamedPath("x.ipynb", "a/b")).toThrow(/not a file name/);
+    expect(() => renamedPath("x.ipynb", "  ")).toThrow(/not a file name/);
+  });
+
+  test("rename_moves_the_file_and_refuses_an_existing_name", async () => {
+    const contents = new FakeContents();
+    const first = await createNotebook(contents);
+    const second = await createNotebook(contents);
+    const renamed = await renameNotebook(contents, first, "analysis");
+    expect(renamed.path).toBe("analysis.ipynb");
+    expect(contents.files.has(first)).toBe(false);
+    expect(renamed.lastModified).toBe(contents.files.get("analysis.ipynb")!.lastModified);
+    await expect(renameNotebook(contents, second, "analysis")).rejects.toThrow("409");
+  });
+});

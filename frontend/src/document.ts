@@ -1,0 +1,124 @@
+// The notebook as a file on the server: creating, loading, saving (with the on-disk conflict check)
+// and renaming through the Contents API of @jupyterlab/services. Knows nothing of React or kernels.
+import type { Contents } from "@jupyterlab/services";
+import type * as nbformat from "@jupyterlab/nbformat";
+import { newCellId, readNotebook, TSPY_KERNELSPEC, TSPY_LANGUAGE_INFO, type NotebookState } from "./model";
+
+/**
+ * How often (ms) the app saves a dirty notebook. JupyterLab's default is 120 s; tspy saves every
+ * 30 s, because a notebook that trains a model for minutes should not lose its outputs to a closed
+ * tab, and a save is one small PUT. Autosave never overwrites a file changed on disk.
+ */
+export const AUTOSAVE_INTERVAL_MS = 30_000;
+
+/** What the document functions need of a ContentsManager (so tests can hand in a fake). */
+export type ContentsApi = Pick<Contents.IManager, "get" | "save" | "rename" | "newUntitled">;
+
+/** A notebook read from the server and the `last_modified` time (ISO 8601) its file had then. */
+export interface LoadedNotebook {
+  notebook: NotebookState;
+  lastModified: string;
+}
+
+/**
+ * The result of {@link saveNotebook}: `saved` with the file's new `last_modified`, or `conflict`
+ * when the file changed on disk since `known` (nothing was written).
+ */
+export type SaveResult = { status: "saved"; lastModified: string } | { status: "conflict"; diskModified: string };
+
+/**
+ * A new notebook's content: nbformat 4.5, tspy's kernelspec and language_info, one empty
+ * TypeScript code cell (as Jupyter starts one).
+ */
+export function newNotebookContent(): nbformat.INotebookContent {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: TSPY_KERNELSPEC, language_info: TSPY_LANGUAGE_INFO },
+    cells: [{ id: newCellId(), cell_type: "code", metadata: {}, source: [], execution_count: null, outputs: [] }],
+  };
+}
+
+/**
+ * Creates `Untitled.ipynb` (or `Untitled1.ipynb`, ...: the server picks the name) in `dir` and
+ * writes a proper nbformat 4.5 tspy notebook into it.
+ * @param contents the Contents API.
+ * @param dir the folder, relative to the server's root ("" for the root).
+ * @returns the new notebook's path.
+ * @throws the Contents API's ResponseError when the server refuses.
+ */
+export async function createNotebook(contents: ContentsApi, dir = ""): Promise<string> {
+  const made = await contents.newUntitled({ path: dir, type: "notebook" });
+  await contents.save(made.path, { type: "notebook", format: "json", content: newNotebookContent() });
+  return made.path;
+}
+
+/**
+ * Reads a notebook and remembers when its file was last modified.
+ * @param contents the Contents API.
+ * @param path the notebook's path.
+ * @throws the Contents API's ResponseError (404 when there is no such file).
+ */
+export async function loadNotebook(contents: ContentsApi, path: string): Promise<LoadedNotebook> {
+  const model = await contents.get(path, { type: "notebook", content: true });
+  return { notebook: readNotebook(model.path, model.content as nbformat.INotebookContent), lastModified: model.last_modified };
+}
+
+/**
+ * Saves a notebook unless its file changed on disk since `known`. The check asks the server for the
+ * file's model without content first; a `last_modified` other than `known` is a conflict, and then
+ * nothing is written (JupyterLab's rule, without its 0.5 s tolerance: both times come from the same
+ * server's stat of the file). A file that is gone is written again.
+ * @param contents the Contents API.
+ * @param path the notebook's path.
+ * @param content the nbformat JSON to write (see writeNotebook).
+ * @param known the `last_modified` from the load or the last save; null to skip the check.
+ * @param overwrite true to write even when the file changed on disk (the user chose "Overwrite").
+ * @throws the Contents API's ResponseError when the check or the save fails for another reason.
+ */
+export async function saveNotebook(
+  contents: ContentsApi,
+  path: string,
+  content: nbformat.INotebookContent,
+  known: string | null,
+  overwrite = false,
+): Promise<SaveResult> {
+  if (known !== null && !overwrite) {
+    let disk: string | null = null;
+    try {
+      disk = (await contents.get(path, { content: false })).last_modified;
+    } catch (e) {
+      if ((e as { response?: { status?: number } }).response?.status !== 404) throw e;
+    }
+    if (disk !== null && disk !== known) return { status: "conflict", diskModified: disk };
+  }
+  const saved = await contents.save(path, { type: "notebook", format: "json", content });
+  return { status: "saved", lastModified: saved.last_modified };
+}
+
+/**
+ * The path a notebook gets when renamed to `name` in its own folder (".ipynb" added when missing).
+ * @param path the current path.
+ * @param name the new file name (no folder).
+ * @throws Error when the name is empty or holds a "/".
+ */
+export function renamedPath(path: string, name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.includes("/")) throw new Error(`not a file name: ${JSON.stringify(name)}`);
+  const file = trimmed.endsWith(".ipynb") ? trimmed : `${trimmed}.ipynb`;
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? file : `${path.slice(0, slash + 1)}${file}`;
+}
+
+/**
+ * Renames a notebook in its folder.
+ * @param contents the Contents API.
+ * @param path the current path.
+ * @param name the new file name (see {@link renamedPath}).
+ * @returns the new path and its `last_modified`.
+ * @throws Error for a bad name; the Contents API's ResponseError when the target exists (409) or the server refuses.
+ */
+export async function renameNotebook(contents: ContentsApi, path: string, name: string): Promise<{ path: string; lastModified: string }> {
+  const model = await contents.rename(path, renamedPath(path, name));
+  return { path: model.path, lastModified: model.last_modified };
+}

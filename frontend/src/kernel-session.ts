@@ -1,0 +1,258 @@
+// The open notebook's kernel session: starting it, its kernel's status and websocket connection
+// status, interrupt, restart, and what happened to it (a crash, an auto-restart by the server).
+// Talks to Jupyter Server only through @jupyterlab/services; knows nothing of cells or React state.
+import { useEffect, useMemo, useSyncExternalStore } from "react";
+import type { Kernel, Session, SessionManager } from "@jupyterlab/services";
+
+/** What the app tells the user about the kernel's life; `kind` is also the notice's `data-kind`. */
+export interface KernelNotice {
+  /**
+   * `restarted`: the user restarted it; `autorestarted`: it died and the server's restarter started a
+   * new one; `dead`: it died and nothing restarted it; `error`: a request to the server failed.
+   */
+  kind: "restarted" | "autorestarted" | "dead" | "error";
+  /** One or two sentences for the user. */
+  text: string;
+}
+
+/** A snapshot of the kernel session (immutable: a change makes a new object). */
+export interface KernelSessionState {
+  /** The session of the open notebook, or null before one started. */
+  session: Session.ISessionConnection | null;
+  /** The session's current kernel connection (a new one after a restart from `dead`), or null. */
+  kernel: Kernel.IKernelConnection | null;
+  /**
+   * The kernel's execution state as @jupyterlab/services reports it (`starting`, `idle`, `busy`,
+   * `restarting`, `autorestarting`, `dead`, `unknown`, ...), or `no kernel`.
+   */
+  status: Kernel.Status | "no kernel";
+  /** The kernel websocket's state: `connected`, `connecting` (reconnecting), `disconnected`; `none` without a kernel. */
+  connection: Kernel.ConnectionStatus | "none";
+  /**
+   * Counts kernel processes seen by this session: it grows on every start, restart and auto-restart,
+   * so that per-kernel things (comms, widget managers) can be made again when it changes.
+   */
+  generation: number;
+  /** The latest notice for the user, or null. */
+  notice: KernelNotice | null;
+}
+
+/** Texts of the notices, exported so that tests and the app agree. */
+export const NOTICES = {
+  restarted: "Kernel restarted: the variables of both languages are gone. The notebook and your edits are unchanged.",
+  autorestarted:
+    "The kernel died and the server restarted it: the variables of both languages are gone. The notebook and your unsaved edits are kept; run the cells again.",
+  dead: "The kernel died and was not restarted. The notebook and your unsaved edits are kept; press Restart to start a new kernel.",
+} as const;
+
+/**
+ * The status word the toolbar shows for a kernel status: `autorestarting` reads `restarting`.
+ * @param status the kernel's status as in {@link KernelSessionState.status}.
+ * @returns one word (or `no kernel`).
+ */
+export function statusLabel(status: KernelSessionState["status"]): string {
+  return status === "autorestarting" ? "restarting" : status;
+}
+
+/**
+ * Whether cells can be sent now: a kernel that is neither dead nor (re)starting, on a connected websocket.
+ * @param state the session snapshot.
+ */
+export function canRun(state: Pick<KernelSessionState, "kernel" | "status" | "connection">): boolean {
+  return (
+    state.kernel !== null &&
+    state.connection === "connected" &&
+    !["dead", "restarting", "autorestarting", "terminating", "no kernel"].includes(state.status)
+  );
+}
+
+/** The message of an error thrown by @jupyterlab/services (a ResponseError carries the server's reason). */
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Holds the session of the open notebook and follows its kernel. An external store for React
+ * ({@link subscribe}/{@link getState}, see {@link useKernelState}); every state change replaces
+ * the snapshot.
+ */
+export class KernelSession {
+  private state: KernelSessionState = { session: null, kernel: null, status: "no kernel", connection: "none", generation: 0, notice: null };
+  private readonly listeners = new Set<() => void>();
+  private readonly resetListeners = new Set<() => void>();
+  /** True while {@link restart} runs: a `restarting` status then is ours, not a crash. */
+  private restarting = false;
+
+  /**
+   * @param sessions the server's session manager.
+   * @param kernelName the kernelspec to start for every notebook (e.g. `tspy`).
+   */
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly kernelName: string,
+  ) {}
+
+  /** Adds a listener called after every state change; returns the function that removes it. */
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The current snapshot (the same object until something changes). */
+  readonly getState = (): KernelSessionState => this.state;
+
+  /**
+   * Adds a listener called, synchronously, when the kernel's state is lost (restart, crash, death):
+   * requests in flight will get no reply, so running cells should stop showing as running.
+   * @returns the function that removes the listener.
+   */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  private set(patch: Partial<KernelSessionState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private reset(): void {
+    for (const l of this.resetListeners) l();
+  }
+
+  /**
+   * Starts (or joins) the session of a notebook with a new kernel of this session's kernelspec, and
+   * drops the connection to the previous notebook's session (its kernel keeps running on the server).
+   * @param path the notebook's path relative to the server's root.
+   * @throws the server's error (ServerConnection.ResponseError) when the session cannot start.
+   */
+  async start(path: string): Promise<void> {
+    this.disposeSession();
+    this.set({ status: "starting", connection: "connecting", notice: null });
+    let s: Session.ISessionConnection;
+    try {
+      s = await this.sessions.startNew({ path, name: path, type: "notebook", kernel: { name: this.kernelName } });
+    } catch (e) {
+      this.set({ status: "no kernel", connection: "none" });
+      throw e;
+    }
+    s.statusChanged.connect((_, status) => this.onStatus(status));
+    s.connectionStatusChanged.connect((_, connection) => this.set({ connection }));
+    s.kernelChanged.connect((_, change) => {
+      const k = change.newValue;
+      this.set({ kernel: k, status: k?.status ?? "no kernel", connection: k?.connectionStatus ?? "none", generation: this.state.generation + 1 });
+    });
+    const k = s.kernel;
+    this.set({ session: s, kernel: k, status: k?.status ?? "no kernel", connection: k?.connectionStatus ?? "none", generation: this.state.generation + 1 });
+  }
+
+  private onStatus(status: Kernel.Status): void {
+    if (status === "autorestarting" && !this.restarting) {
+      // The server's restarter found the kernel process gone and started a new one.
+      this.reset();
+      this.set({ status, notice: { kind: "autorestarted", text: NOTICES.autorestarted }, generation: this.state.generation + 1 });
+    } else if (status === "dead") {
+      this.reset();
+      this.set({ status, notice: { kind: "dead", text: NOTICES.dead } });
+    } else {
+      this.set({ status });
+    }
+  }
+
+  /**
+   * Interrupts the running cell (interrupt_request, or SIGINT from the server, as the kernelspec says).
+   * A failure becomes an `error` notice; it never throws.
+   */
+  async interrupt(): Promise<void> {
+    const k = this.state.kernel;
+    if (!k || k.isDisposed) return;
+    try {
+      await k.interrupt();
+    } catch (e) {
+      this.set({ notice: { kind: "error", text: `Interrupt failed: ${describe(e)}` } });
+    }
+  }
+
+  /**
+   * Restarts the kernel: `kernel.restart()`, or a new kernel for the session when the old one is
+   * dead. Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
+   * a failure becomes an `error` notice and resolves false, it never throws.
+   * @returns true when a kernel is running again.
+   */
+  async restart(): Promise<boolean> {
+    const s = this.state.session;
+    if (!s) return false;
+    this.restarting = true;
+    this.reset();
+    this.set({ notice: null });
+    try {
+      const k = s.kernel;
+      if (!k || k.isDisposed || k.status === "dead") await s.changeKernel({ name: this.kernelName });
+      else await k.restart();
+      this.set({ notice: { kind: "restarted", text: NOTICES.restarted }, generation: this.state.generation + 1 });
+      return true;
+    } catch (e) {
+      this.set({ notice: { kind: "error", text: `Restart failed: ${describe(e)}` } });
+      return false;
+    } finally {
+      this.restarting = false;
+    }
+  }
+
+  /**
+   * Opens the kernel's websocket again after it was closed for good (`disconnected`); a failure
+   * becomes an `error` notice, it never throws.
+   */
+  async reconnect(): Promise<void> {
+    const k = this.state.kernel;
+    if (!k || k.isDisposed) return;
+    try {
+      await k.reconnect();
+    } catch (e) {
+      this.set({ notice: { kind: "error", text: `Cannot reconnect to the kernel: ${describe(e)}` } });
+    }
+  }
+
+  /** Removes the current notice. */
+  dismissNotice(): void {
+    this.set({ notice: null });
+  }
+
+  /**
+   * Shows a problem with the kernel to the user (e.g. a request that could not be sent).
+   * @param text the message.
+   */
+  report(text: string): void {
+    this.set({ notice: { kind: "error", text } });
+  }
+
+  private disposeSession(): void {
+    const s = this.state.session;
+    if (s && !s.isDisposed) s.dispose();
+    if (s) this.set({ session: null, kernel: null, status: "no kernel", connection: "none" });
+  }
+
+  /** Drops the connection to the session (the kernel keeps running on the server); the object stays usable. */
+  dispose(): void {
+    this.disposeSession();
+  }
+}
+
+/**
+ * The app's {@link KernelSession} for a session manager, disposed with the component.
+ * @param sessions the server's session manager.
+ * @param kernelName the kernelspec to start.
+ */
+export function useKernelSession(sessions: SessionManager, kernelName: string): KernelSession {
+  const ks = useMemo(() => new KernelSession(sessions, kernelName), [sessions, kernelName]);
+  useEffect(() => () => ks.dispose(), [ks]);
+  return ks;
+}
+
+/**
+ * The current snapshot of a {@link KernelSession}, re-rendering on every change.
+ * @param ks the kernel session.
+ */
+export function useKernelState(ks: KernelSession): KernelSessionState {
+  return useSyncExternalStore(ks.subscribe, ks.getState);
+}

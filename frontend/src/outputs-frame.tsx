@@ -1,0 +1,56 @@
+// A sandboxed iframe for untrusted HTML (outputs, rendered Markdown): sandbox="allow-scripts" without
+// allow-same-origin, so its scripts run in an opaque origin. Knows nothing of outputs or kernels.
+import { useLayoutEffect, useRef, useState } from "react";
+
+/** Upper bound of a frame's height, CSS pixels: taller documents scroll inside the frame. */
+export const MAX_FRAME_HEIGHT = 4000;
+
+/**
+ * Script placed in sandboxed frames: reports the document's height (CSS pixels, the body's box,
+ * which holds its own horizontal scrollbar) to the app so the frame fits it, on load, whenever
+ * the body resizes, and when the app asks (a `tspyMeasure` message, sent on the frame's load).
+ */
+const RESIZE_SCRIPT =
+  "<script>(function(){function s(){parent.postMessage({tspyFrameHeight:Math.ceil(document.body.getBoundingClientRect().height)},'*')}" +
+  "addEventListener('load',s);addEventListener('message',function(e){if(e.source===parent&&e.data&&e.data.tspyMeasure)s()});" +
+  "new ResizeObserver(s).observe(document.body);})()</script>";
+
+/**
+ * The frame's base style: no margins, wide content (tables of model summaries, tensor views)
+ * scrolls sideways inside the body so that the reported height includes that scrollbar.
+ */
+const BASE_STYLE =
+  "<style>html{overflow-y:auto}body{margin:0;display:flow-root;overflow-x:auto;overflow-y:hidden;font-family:sans-serif;font-size:14px;color:#222}" +
+  "table{font-variant-numeric:tabular-nums}img{max-width:100%}</style>";
+
+/**
+ * HTML in an iframe sandboxed with `allow-scripts` only: its scripts run in an opaque origin and
+ * cannot reach the app, its cookies or its token. The frame grows to the height its document reports
+ * (up to {@link MAX_FRAME_HEIGHT}).
+ * @param props.html the HTML document or fragment.
+ * @param props.className class of the iframe (e.g. "tspy-html" or "tspy-markdown").
+ */
+export function SandboxedHtml({ html, className }: { html: string; className: string }) {
+  const ref = useRef<HTMLIFrameElement>(null);
+  const [height, setHeight] = useState(40);
+  // A layout effect: listening starts before the frame's document can run, so no report is missed.
+  useLayoutEffect(() => {
+    const onMessage = (e: MessageEvent) => {
+      const h = (e.data as { tspyFrameHeight?: unknown } | null)?.tspyFrameHeight;
+      if (e.source === ref.current?.contentWindow && typeof h === "number" && h > 0) setHeight(Math.min(h + 2, MAX_FRAME_HEIGHT));
+    };
+    window.addEventListener("message", onMessage);
+    return () => window.removeEventListener("message", onMessage);
+  }, []);
+  return (
+    <iframe
+      ref={ref}
+      className={className}
+      sandbox="allow-scripts"
+      srcDoc={`<!doctype html><meta charset="utf-8">${BASE_STYLE}${html}${RESIZE_SCRIPT}`}
+      style={{ width: "100%", height, border: 0 }}
+      title={className}
+      onLoad={() => ref.current?.contentWindow?.postMessage({ tspyMeasure: true }, "*")}
+    />
+  );
+}
