@@ -1,4 +1,4 @@
-// `npm start`: runs JupyterLab from python-env/.venv on 127.0.0.1 with a random token, rooted at
+// `npm run lab`: runs JupyterLab from python-env/.venv on 127.0.0.1 with a random token, rooted at
 // examples/, prints the URL to open, and forwards signals to it. Knows nothing of the kernel itself.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -24,7 +24,7 @@ const ALIASES: Record<string, string> = {
 /**
  * The arguments of `jupyter lab`: our defaults (127.0.0.1, port {@link DEFAULT_PORT} with up to 50
  * retries on the next ports, no browser, root dir examples/, --allow-root when run as root), then
- * `extra` (the user's, after `npm start --`). A default whose trait the user sets is dropped,
+ * `extra` (the user's, after `npm run lab --`). A default whose trait the user sets is dropped,
  * since traitlets rejects a trait given twice.
  * @param extra arguments passed through unchanged, e.g. ["--port", "9000"] or ["--port=9000"].
  * @returns the argv after `jupyter`.

@@ -75,6 +75,8 @@ function tspy(): Result[] {
   const out: Result[] = [];
   const sqrt = h.sqrt;
   out.push({ op: "call math.sqrt(2.0)", median: timeSync(() => void sqrt(2.0), 200_000, 15) });
+  const sqrtFn = py.fn(sqrt);
+  out.push({ op: "call math.sqrt(2.0) via py.fn(sqrt) (tspy only)", median: timeSync(() => void sqrtFn(2.0), 200_000, 15) });
   const thing = h.thing;
   out.push({ op: "attribute read", median: timeSync(() => void thing.x, 200_000, 15) });
   const callN = h.call_n;

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -100,8 +101,6 @@ struct EnvState {
   Napi::FunctionReference makeProxy, pyFloatClass, pyKwargsClass, pySliceClass;
   Napi::Reference<Napi::Value> handleKey, errorKey;
   Napi::ObjectReference absent, objectPrototype;
-  /** Detach key of the ArrayBuffers made by getBuffer (see buffer.cc); set by setup. */
-  Napi::ObjectReference detachKey;
   /** Wakes this thread's event loop to serve calls queued by other Python threads (RunOnJsThread);
    *  nullptr until initialize and after the env closed it. Guarded by the task-queue mutex. */
   napi_threadsafe_function tsfn = nullptr;
@@ -126,7 +125,13 @@ void ForgetIdentity(Napi::Env env, PyHandle* h);
 /** A Py_buffer exported to JS as an external ArrayBuffer. */
 struct BufferHolder {
   Py_buffer view;
-  bool released = false;
+  bool released = false;  // JS let go (release() or GC): counted out of g_liveProxies
+  bool pyDone = false;    // PyBuffer_Release done (maybe later than `released`, see `store`)
+  bool jsGone = false;    // the ArrayBuffer object was collected: its finalizer ran
+  // Deleted once both pyDone and jsGone (each side checks the other; both run on the JS thread).
+  /** The ArrayBuffer's v8::BackingStore (type-erased shared_ptr): the Py_buffer is released only
+   *  when this is its last owner (see buffer.cc). */
+  std::shared_ptr<void> store;
 };
 
 // ---- process-wide Python state -------------------------------------------------------------

@@ -10,9 +10,10 @@
 // allocation and started or finished a GC (0.1-10 ms at 80-800 MB, growing with the size). The
 // memory is Python's, so the backing store is made with BackingStore::EmptyDeleter, which V8 does
 // not account (PerIsolateAccountingLength() is 0), and the Py_buffer is released by a finalizer
-// on the ArrayBuffer object instead of the deleter. A detach key (per env) keeps anyone else from
-// detaching it — e.g. a postMessage transfer, which would hand the memory to another isolate
-// that this finalizer knows nothing of: it throws instead.
+// on the ArrayBuffer object (or release()) instead of the deleter. The holder keeps a reference to
+// the backing store: while anything else still holds it (V8 has not swept the collected
+// ArrayBuffer yet, or the buffer was transferred to another thread with postMessage), the
+// release waits in the queue (DrainQueuesNow retries it), so Python's memory outlives every view.
 #include <v8.h>
 
 #include <cstring>
@@ -89,14 +90,15 @@ static napi_value NapiValue(v8::Local<v8::Value> local) {
 }
 
 static void BufferFinalize(Napi::Env, void*, BufferHolder* h) {
-  // JS GC (on an immediate, JS thread): never touch Python here.
-  if (h->released) {
-    delete h;
-  } else {
+  // JS GC (on the JS thread): never touch Python here.
+  h->jsGone = true;
+  if (!h->released) {
     h->released = true;
     g_liveProxies--;
-    QueueBufferRelease(h);
-  }
+    QueueBufferRelease(h);  // DrainQueuesNow releases it and deletes h
+  } else if (h->pyDone) {
+    delete h;
+  }  // else: release() queued it; DrainQueuesNow deletes h
 }
 
 // Finalizer of the ArrayBuffer object (JS thread, after GC): as BufferFinalize.
@@ -111,7 +113,7 @@ static Napi::ArrayBuffer UnaccountedArrayBuffer(Napi::Env env, void* start, size
   std::unique_ptr<v8::BackingStore> store =
       v8::ArrayBuffer::NewBackingStore(start, nbytes, v8::BackingStore::EmptyDeleter, nullptr);
   v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(isolate, std::move(store));
-  ab->SetDetachKey(V8Local(State(env)->detachKey.Value()));
+  h->store = ab->GetBackingStore();
   napi_value v = NapiValue(ab);
   NAPI_THROW_IF_FAILED(env, napi_add_finalizer(env, v, h, BufferCollected, nullptr, nullptr), Napi::ArrayBuffer());
   return Napi::ArrayBuffer(env, v);
@@ -250,12 +252,16 @@ Napi::Value Address(const Napi::CallbackInfo& info) {
 
 void ReleaseBuffer(Napi::Env env, BufferHolder* h, Napi::ArrayBuffer ab) {
   if (h->released) return;
-  // JS can no longer reach the memory (detached with this env's key).
-  v8::Local<v8::ArrayBuffer> v8ab = V8Local(ab).As<v8::ArrayBuffer>();
-  if (v8ab->Detach(V8Local(State(env)->detachKey.Value())).IsNothing()) throw Napi::Error::New(env, "tspy: could not detach a buffer view");
-  PyBuffer_Release(&h->view);
+  napi_detach_arraybuffer(env, ab);  // this isolate can no longer reach the memory
   h->released = true;
   g_liveProxies--;
+  if (h->store.use_count() > 1) {
+    QueueBufferRelease(h);  // transferred elsewhere: released once that holder lets go
+  } else {
+    h->store.reset();
+    PyBuffer_Release(&h->view);
+    h->pyDone = true;  // h itself is deleted by the ArrayBuffer's finalizer
+  }
 }
 
 }  // namespace tspy

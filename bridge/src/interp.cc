@@ -62,6 +62,8 @@ void ReleaseJsRef(EnvState* st, napi_ref ref) {
 }
 
 void DrainQueuesNow(EnvState* st) {
+  // Buffer views whose backing store someone else still holds (see buffer.cc): queued again.
+  std::vector<BufferHolder*> waiting;
   // Loop: a decref may run __del__ code that queues more work.
   for (int round = 0; round < 8; round++) {
     std::vector<PyObject*> decrefs;
@@ -71,7 +73,7 @@ void DrainQueuesNow(EnvState* st) {
       std::lock_guard<std::mutex> lock(g_queueMutex);
       if (g_decrefs.empty() && g_bufferReleases.empty() && g_refDeletes.empty()) {
         g_queued = false;
-        return;
+        break;
       }
       decrefs.swap(g_decrefs);
       buffers.swap(g_bufferReleases);
@@ -84,13 +86,24 @@ void DrainQueuesNow(EnvState* st) {
       }
       g_refDeletes.swap(refs);
       g_queued = !g_refDeletes.empty();
-      if (decrefs.empty() && buffers.empty()) return;
+      if (decrefs.empty() && buffers.empty()) break;
     }
     for (BufferHolder* h : buffers) {
+      if (h->store.use_count() > 1) {
+        waiting.push_back(h);
+        continue;
+      }
+      h->store.reset();
       PyBuffer_Release(&h->view);
-      delete h;
+      h->pyDone = true;
+      if (h->jsGone) delete h;  // else the ArrayBuffer's finalizer deletes it
     }
     for (PyObject* o : decrefs) Py_DECREF(o);
+  }
+  if (!waiting.empty()) {
+    std::lock_guard<std::mutex> lock(g_queueMutex);
+    g_bufferReleases.insert(g_bufferReleases.end(), waiting.begin(), waiting.end());
+    g_queued = true;
   }
 }
 
@@ -520,7 +533,6 @@ static Napi::Value Setup(const Napi::CallbackInfo& info) {
   st->errorKey = Napi::Persistent(hooks.Get("errorKey"));
   st->absent = Napi::Persistent(hooks.Get("absent").As<Napi::Object>());
   st->objectPrototype = Napi::Persistent(hooks.Get("objectPrototype").As<Napi::Object>());
-  st->detachKey = Napi::Persistent(Napi::Object::New(info.Env()));
   return info.Env().Undefined();
 }
 
@@ -556,7 +568,6 @@ static void EnvTeardown(Napi::Env, EnvState* s) {
   s->errorKey.Reset();
   s->absent.Reset();
   s->objectPrototype.Reset();
-  s->detachKey.Reset();
   for (auto& e : s->ids) napi_delete_reference(s->env, e.second.proxy);
   s->ids.clear();
   s->nsGet.Reset();

@@ -577,7 +577,7 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
           <button className="tspy-run-all" disabled={!canRun(kernelState)} onClick={() => void runAll()}>
             Run All
           </button>
-          <button className="tspy-interrupt" disabled={!session || status !== "busy"} onClick={() => void kernelSession.interrupt()}>
+          <button className="tspy-interrupt" disabled={!session || status === "dead"} onClick={() => void kernelSession.interrupt()}>
             Interrupt
           </button>
           <button className="tspy-restart" disabled={!session} onClick={() => void kernelSession.restart()}>

@@ -3,7 +3,7 @@
 // restarts a live kernel but starts a new one for a dead kernel.
 import { expect, test, vi } from "vitest";
 import type { Kernel, Session, SessionManager } from "@jupyterlab/services";
-import { canRun, KernelSession, NOTICES, statusLabel } from "./kernel-session";
+import { canRun, isCancelledKernelInfo, KernelSession, NOTICES, statusLabel } from "./kernel-session";
 
 /** A Lumino-like signal: connect, and emit for the test. */
 function signal<T>() {
@@ -92,4 +92,10 @@ test("kernel_session_restart_failure_becomes_an_error_notice", async () => {
   kernel.restart.mockRejectedValueOnce(new Error("503 Service Unavailable"));
   expect(await ks.restart()).toBe(false);
   expect(ks.getState().notice).toEqual({ kind: "error", text: "Restart failed: 503 Service Unavailable" });
+});
+
+test("only_the_cancelled_kernel_info_request_of_a_reconnect_is_treated_as_handled", () => {
+  expect(isCancelledKernelInfo(new Error("Canceled future for kernel_info_request message before replies were done"))).toBe(true);
+  expect(isCancelledKernelInfo(new Error("Canceled future for execute_request message before replies were done"))).toBe(false);
+  expect(isCancelledKernelInfo("Canceled future for kernel_info_request message")).toBe(false);
 });

@@ -239,13 +239,31 @@ export class KernelSession {
 }
 
 /**
- * The app's {@link KernelSession} for a session manager, disposed with the component.
+ * Whether an unhandled rejection is @jupyterlab/services' own cancelled kernel_info_request: the
+ * connection sends one on every (re)connect without handling its rejection, and a restart or crash
+ * while it is pending cancels it (jupyterlab/jupyterlab#9521). The app reports the restart itself.
+ * @param reason the rejection's reason.
+ */
+export function isCancelledKernelInfo(reason: unknown): boolean {
+  return reason instanceof Error && reason.message.startsWith("Canceled future for kernel_info_request message");
+}
+
+/**
+ * The app's {@link KernelSession} for a session manager, disposed with the component. While mounted,
+ * it marks @jupyterlab/services' cancelled kernel_info_request (see {@link isCancelledKernelInfo}) handled.
  * @param sessions the server's session manager.
  * @param kernelName the kernelspec to start.
  */
 export function useKernelSession(sessions: SessionManager, kernelName: string): KernelSession {
   const ks = useMemo(() => new KernelSession(sessions, kernelName), [sessions, kernelName]);
   useEffect(() => () => ks.dispose(), [ks]);
+  useEffect(() => {
+    const quiet = (e: PromiseRejectionEvent) => {
+      if (isCancelledKernelInfo(e.reason)) e.preventDefault();
+    };
+    window.addEventListener("unhandledrejection", quiet);
+    return () => window.removeEventListener("unhandledrejection", quiet);
+  }, []);
   return ks;
 }
 

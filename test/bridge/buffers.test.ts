@@ -152,3 +152,36 @@ test("numpy_keeps_js_memory_alive_after_js_drops_it", async () => {
   assert.deepEqual(py.eval("kept.tolist()").toJS(), [7, 8, 9]);
   py.exec("del kept");
 });
+
+test("large_buffer_views_are_not_counted_as_v8_memory", () => {
+  // Issue 4: V8 counted an 80 MB view of numpy memory as its own external memory, so each
+  // handoff of a large array started GC work. The memory is Python's: V8's count must not move.
+  const a = py.eval("__import__('numpy').zeros(10 * 1024 * 1024)"); // 80 MB
+  const before = process.memoryUsage().external;
+  const buf = a.getBuffer();
+  const grew = process.memoryUsage().external - before;
+  assert.equal(buf.data.length, 10 * 1024 * 1024);
+  assert.ok(grew < 8 * 1024 * 1024, `V8 external memory grew by ${grew} bytes for a view of Python memory`);
+  buf.release();
+  assert.equal(buf.data.length, 0, "release() still detaches the view");
+  a.destroy();
+});
+
+test("transferred_buffer_view_keeps_python_memory_alive", async () => {
+  // postMessage can move a view's memory to another holder: the Py_buffer is released only when
+  // that holder lets go too, so the memory stays valid after release() and the array's death.
+  const a = py.eval("__import__('numpy').arange(4.0)");
+  const buf = a.getBuffer();
+  const { port1, port2 } = new MessageChannel();
+  const received = new Promise<Float64Array>((resolve) => port2.once("message", resolve));
+  port1.postMessage(buf.data, [buf.data.buffer as ArrayBuffer]);
+  let moved: Float64Array | undefined = await received;
+  port1.close();
+  port2.close();
+  assert.equal(buf.data.length, 0, "the sender's view is detached by the transfer");
+  buf.release();
+  a.destroy();
+  py.exec("import gc; gc.collect()");
+  assert.deepEqual([...moved], [0, 1, 2, 3], "the moved view still reads Python's memory");
+  moved = undefined;
+});

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { ARTIFACTS, ROOT, startApp, type RunningApp } from "../support/app";
+import { ROOT, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: kernel start and CPython import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -299,7 +299,7 @@ test("reload_from_the_conflict_banner_shows_the_file_on_disk", { timeout: 60_000
   );
   await page.keyboard.press("Control+s");
   await page.locator(".tspy-conflict").waitFor({ timeout: 30_000 });
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-document.png"), fullPage: true });
+  await screenshotApp(page, "app-document.png");
   await page.locator(".tspy-conflict-reload").click();
   await page.locator(".tspy-conflict").waitFor({ state: "detached", timeout: 30_000 });
   assert.deepEqual(await kinds(), ["markdown"]);

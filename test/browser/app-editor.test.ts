@@ -2,11 +2,10 @@
 // complete_request in TypeScript and %%python cells (Monaco's suggest widget), hover docs from
 // inspect_request, type errors from the tspy.notebook comm as markers, Ctrl+Enter running a cell
 // in place, and editors as tall as their content. Leaves a screenshot in test-artifacts/app-editor.png.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { ARTIFACTS, notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: server start, kernel start and the first numpy import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -199,7 +198,7 @@ test("a_fifteen_line_cell_shows_every_line_without_scrolling", { timeout: RUN_TI
   await page.keyboard.insertText("\n");
   await page.keyboard.type("np.ze");
   await suggestion("zeros").first().waitFor({ timeout: ANSWER_TIMEOUT });
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-editor.png"), fullPage: true });
+  await screenshotApp(page, "app-editor.png");
   await page.keyboard.press("Escape");
   assert.deepEqual(app!.pageErrors, []);
 });

@@ -1,13 +1,13 @@
 // The kernel's life in tspy's notebook app, in headless Chromium on a real Jupyter Server and tspy
 // kernel: Interrupt stops a TypeScript and a Python loop (state kept), stdin prompts answer Python's
-// input() and TypeScript's input(), Restart drops the kernel's state but keeps the cells, and a
+// input() and getpass() and TypeScript's input(), a dropped websocket reconnects (by itself, or with
+// Reconnect after a normal close), Restart drops the kernel's state but keeps the cells, and a
 // kernel crash (os._exit) keeps the notebook and its unsaved edits and running works again.
 // Leaves a screenshot in test-artifacts/app-kernel.png.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page, WebSocketRoute } from "playwright-core";
-import { ARTIFACTS, notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: kernel start and CPython import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -15,12 +15,13 @@ const NOTEBOOK = "app-kernel.ipynb";
 
 const CELLS: ["code" | "markdown", string, string][] = [
   ["code", "let n = 41;\nn", "state"],
-  ["code", "while (true) {}", "ts-loop"],
+  ["code", 'console.log("looping");\nwhile (true) {}', "ts-loop"],
   ["code", "n + 1", "ts-after"],
-  ["code", "%%python\nimport time\nk = 5\nwhile True:\n    time.sleep(0.1)", "py-loop"],
+  ["code", '%%python\nimport time\nk = 5\nprint("looping", flush=True)\nwhile True:\n    time.sleep(0.1)', "py-loop"],
   ["code", "%%python\nprint(k * 2)", "py-after"],
   ["code", '%%python\nname = input("name? ")\nprint("hello", name)', "py-input"],
   ["code", 'const answer = await input("x? ");\nanswer + "!"', "ts-input"],
+  ["code", '%%python\nimport getpass\npw = getpass.getpass("pw: ")\nprint(len(pw))', "py-password"],
   ["code", "typeof n", "after-restart"],
   ["code", "%%python\nimport os; os._exit(1)", "crash"],
   ["code", '"edit me"', "edited"],
@@ -75,7 +76,8 @@ after(async () => {
 
 test("interrupt_stops_a_typescript_loop_and_the_next_cell_sees_earlier_state", { timeout: RUN_TIMEOUT * 2 }, async () => {
   await run("ts-loop");
-  await page.locator(".tspy-kernel-status[data-status='busy']").waitFor({ timeout: RUN_TIMEOUT });
+  // Interrupt once the loop runs (an interrupt that arrives before the cell starts stops nothing).
+  await cell("ts-loop").locator(".tspy-stream-stdout", { hasText: "looping" }).waitFor({ timeout: RUN_TIMEOUT });
   assert.equal(await cell("ts-loop").locator(".tspy-prompt").innerText(), "[*]:");
   await page.locator(".tspy-interrupt").click();
   await cell("ts-loop").locator(".tspy-error").waitFor({ timeout: RUN_TIMEOUT });
@@ -89,8 +91,8 @@ test("interrupt_stops_a_typescript_loop_and_the_next_cell_sees_earlier_state", {
 
 test("interrupt_stops_a_python_loop_and_the_next_cell_sees_earlier_state", { timeout: RUN_TIMEOUT * 2 }, async () => {
   await run("py-loop");
-  await page.locator(".tspy-kernel-status[data-status='busy']").waitFor({ timeout: RUN_TIMEOUT });
-  await page.locator(".tspy-interrupt:not([disabled])").click();
+  await cell("py-loop").locator(".tspy-stream-stdout", { hasText: "looping" }).waitFor({ timeout: RUN_TIMEOUT });
+  await page.locator(".tspy-interrupt").click();
   await cell("py-loop").locator(".tspy-error").waitFor({ timeout: RUN_TIMEOUT });
   assert.match(await cell("py-loop").locator(".tspy-error").innerText(), /KeyboardInterrupt/);
   await finished("py-loop");
@@ -127,19 +129,32 @@ test("stdin_prompt_answers_typescript_input", { timeout: RUN_TIMEOUT * 2 }, asyn
   await idle();
 });
 
+test("stdin_prompt_for_getpass_is_a_password_box_and_the_echo_hides_the_value", { timeout: RUN_TIMEOUT * 2 }, async () => {
+  await run("py-password");
+  const box = cell("py-password").locator("input.tspy-stdin-input");
+  await box.waitFor({ timeout: RUN_TIMEOUT });
+  assert.equal(await box.getAttribute("type"), "password");
+  await box.fill("hunter2");
+  await box.press("Enter");
+  await cell("py-password").locator(".tspy-stream-stdout", { hasText: "7" }).waitFor({ timeout: RUN_TIMEOUT });
+  assert.equal(await cell("py-password").locator(".tspy-stream-stdout").textContent(), "pw: ········\n7\n");
+  await finished("py-password");
+});
+
 test("dropped_websocket_reconnects_and_running_works_again_with_the_kernels_state", { timeout: RUN_TIMEOUT * 2 }, async () => {
   await idle();
   // Every connection status the toolbar shows, in order.
-  await page.evaluate(() => {
-    const el = document.querySelector(".tspy-connection-status")!;
-    const seen: string[] = ((window as unknown as { tspySeen: string[] }).tspySeen = []);
-    new MutationObserver(() => seen.push(el.getAttribute("data-status") ?? "")).observe(el, { attributes: true });
-  });
+  // (A string: this file is type-checked without the DOM's types.)
+  await page.evaluate(`{
+    const el = document.querySelector(".tspy-connection-status");
+    const seen = (window.tspySeen = []);
+    new MutationObserver(() => seen.push(el.getAttribute("data-status"))).observe(el, { attributes: true });
+  }`);
   const opened = sockets.length;
   assert.ok(opened > 0, "the kernel websocket went through the route");
   // An abnormal close: @jupyterlab/services reconnects by itself.
   await sockets[opened - 1].close({ code: 4000, reason: "the test drops the connection" });
-  await page.waitForFunction(() => (window as unknown as { tspySeen: string[] }).tspySeen.includes("connecting"), null, { timeout: RUN_TIMEOUT });
+  await page.waitForFunction(`window.tspySeen.includes("connecting")`, null, { timeout: RUN_TIMEOUT });
   await idle();
   assert.ok(sockets.length > opened, "a new websocket was opened");
   assert.equal(await page.locator(".tspy-run-all").isEnabled(), true);
@@ -193,6 +208,6 @@ test("kernel_crash_keeps_the_notebook_and_unsaved_edits_and_running_works_again"
   await run("edited");
   await cell("edited").locator(".tspy-execute_result").waitFor({ timeout: RUN_TIMEOUT });
   assert.equal(await cell("edited").locator(".tspy-execute_result").innerText(), "'edit me and kept'");
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-kernel.png"), fullPage: true });
+  await screenshotApp(page, "app-kernel.png");
   assert.deepEqual(app!.pageErrors, []);
 });

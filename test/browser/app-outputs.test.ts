@@ -2,11 +2,10 @@
 // kernel: ANSI-coloured streams, text/latex and Markdown math as MathML (KaTeX), an
 // application/json tree that expands, a Keras model summary and a numpy tensor view (HTML tables
 // in sandboxed frames that fit their content). Leaves a screenshot in test-artifacts/app-outputs.png.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { ARTIFACTS, notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: kernel start, and importing TensorFlow/Keras on a loaded machine. */
 const RUN_TIMEOUT = 240_000;
@@ -165,10 +164,6 @@ test("heatmap_and_wide_html_fit_their_frames_without_clipping", async () => {
   // The wide table scrolls sideways inside the frame's body, whose box (scrollbar included) is the frame's height.
   const body = await wide.contentFrame().locator("body").evaluate((b: { scrollWidth: number; clientWidth: number }) => [b.scrollWidth, b.clientWidth]);
   assert.ok(body[0] > body[1], "the table is wider than the frame");
-  // Chromium paints sandboxed (out-of-process) frames below the viewport blank in a full-page
-  // capture: make the viewport as tall as the page first.
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: 1200, height: Math.min(height + 20, 4000) });
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-outputs.png"), fullPage: true });
+  await screenshotApp(page, "app-outputs.png");
   assert.deepEqual(app!.pageErrors, []);
 });

@@ -2,10 +2,9 @@
 // and a %%python cell run, the panel (fed by the tspy.notebook comm's variables event) lists the
 // variables of both languages with type, shape, dtype and size; it collapses and opens again.
 // Leaves a screenshot in test-artifacts/app-variables.png.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { ARTIFACTS, notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: server start, kernel start and the first numpy import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -50,7 +49,7 @@ test("variables_panel_lists_typescript_and_python_variables_after_the_cells_run"
   // Grouped by language: the TypeScript group first, then Python's (modules such as np are not listed).
   assert.deepEqual(await panel.locator("tr.tspy-variables-group").allInnerTexts(), ["TypeScript (2)", "Python (1)"]);
   assert.equal(await panel.locator("tr.tspy-variable[data-name='np']").count(), 0);
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-variables.png"), fullPage: true });
+  await screenshotApp(page, "app-variables.png");
 
   // The panel collapses to a bar and opens again with the same rows.
   await panel.locator(".tspy-variables-toggle").click();

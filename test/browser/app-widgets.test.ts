@@ -3,11 +3,10 @@
 // widget comms; a Button's callback prints into its cell; an Output widget shows what Python appends;
 // a widget of a module the app does not ship shows its text/plain; a reloaded page and a restarted
 // kernel. Leaves a screenshot in test-artifacts/app-widgets.png.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { ARTIFACTS, notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: server start, kernel start and CPython/ipywidgets import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -120,7 +119,7 @@ test("widget_of_an_unknown_module_shows_its_text_plain", { timeout: RUN_TIMEOUT 
   // The other widgets are still live.
   assert.equal(await cell("slider").locator(".widget-readout").innerText(), "9");
 
-  await page.screenshot({ path: path.join(ARTIFACTS, "app-widgets.png"), fullPage: true });
+  await screenshotApp(page, "app-widgets.png");
 });
 
 test("reopened_page_draws_the_kernels_widgets_live", { timeout: 2 * RUN_TIMEOUT }, async () => {

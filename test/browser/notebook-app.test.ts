@@ -3,11 +3,10 @@
 // temp copy of examples/, runs a TypeScript cell with Shift+Enter in its Monaco editor and the rest
 // with Run All on the real tspy kernel, and checks the outputs (streams, result, Python traceback,
 // sandboxed HTML, a Vega-Lite chart updated in place). Leaves a screenshot in test-artifacts/.
-import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { ARTIFACTS, startApp, type RunningApp } from "../support/app";
+import { startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: server start, kernel start and CPython import on a loaded machine. */
 const RUN_TIMEOUT = 120_000;
@@ -125,6 +124,6 @@ test("notebook_app_runs_a_typescript_cell_and_a_python_cell_on_the_tspy_kernel",
   // Monaco highlights both languages (its tokenizers give keywords their own class).
   assert.ok((await ts.locator(".monaco-editor .view-line span span").count()) > 5);
 
-  await page.screenshot({ path: path.join(ARTIFACTS, "notebook-app.png"), fullPage: true });
+  await screenshotApp(page, "notebook-app.png");
   assert.deepEqual(app!.pageErrors, []);
 });

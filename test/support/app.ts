@@ -117,3 +117,20 @@ export function notebookOf(cells: ["code" | "markdown", string, string?][]): obj
     ),
   };
 }
+
+/**
+ * Saves a full-page screenshot of the app to test-artifacts/<name>. Chromium paints sandboxed
+ * (out-of-process) frames below the viewport blank in a full-page capture, so the viewport is
+ * made as tall as the page (at most 16,000 CSS pixels) for the capture and restored after.
+ * @param page the app's page.
+ * @param name the file name, e.g. "app-digits.png".
+ */
+export async function screenshotApp(page: Page, name: string): Promise<void> {
+  const viewport = page.viewportSize() ?? { width: 1200, height: 900 };
+  const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 16_000) });
+  // Let the frames paint at the new size.
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+  await page.setViewportSize(viewport);
+}
