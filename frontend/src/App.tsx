@@ -91,7 +91,7 @@ export function CellView(props: {
               <span className="tspy-kind-badge">Markdown</span>
               <CodeEditor
                 value={cell.source}
-                language="plaintext"
+                language="markdown"
                 onChange={props.onEdit}
                 onCommand={(command) => {
                   if (command === "commandMode") props.onCommandMode?.();

@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import * as monaco from "monaco-editor/editor/editor.api";
 import "monaco-editor/languages/definitions/typescript/register";
 import "monaco-editor/languages/definitions/python/register";
+import "monaco-editor/languages/definitions/markdown/register";
 // editor.api is the bare core: suggest, hover and the usual editing contributions are opt-in.
 import "monaco-editor/editor/contrib/suggest/browser/suggestController";
 import "monaco-editor/features/codicon/register";

@@ -86,7 +86,7 @@ test("lab_args_let_the_user_override_port_without_duplicating_it", () => {
   assert.equal(findServerUrl("http://127.0.0.1:8890/lab"), null);
 });
 
-test("npm_start_serves_jupyterlab_with_token_auth_and_the_tspy_kernelspec", async (t) => {
+test("npm_run_lab_serves_jupyterlab_with_token_auth_and_the_tspy_kernelspec", async (t) => {
   const child = spawn(process.execPath, [LAB], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
   t.after(() => {
     if (child.exitCode === null) child.kill("SIGKILL");
