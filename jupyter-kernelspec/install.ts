@@ -48,10 +48,14 @@ function main(): void {
   const written = installKernelspec(dest);
   const where = path.relative(REPO_ROOT, dest);
   process.stdout.write(
-    written.length > 0 ? `tspy: kernelspec "${KERNEL_NAME}" installed in ${where} (${written.join(", ")})\n` : `tspy: kernelspec "${KERNEL_NAME}" in ${where} is up to date\n`,
+    written.length > 0
+      ? `tspy: kernelspec "${KERNEL_NAME}" installed in ${where} (${written.join(", ")})\n`
+      : `tspy: kernelspec "${KERNEL_NAME}" in ${where} is up to date\n`,
   );
   if (!fs.existsSync(KERNEL_MAIN)) {
-    process.stdout.write(`tspy: warning: ${path.relative(REPO_ROOT, KERNEL_MAIN)} does not exist yet; the kernel cannot start until it is built (npm run build)\n`);
+    process.stdout.write(
+      `tspy: warning: ${path.relative(REPO_ROOT, KERNEL_MAIN)} does not exist yet; the kernel cannot start until it is built (npm run build)\n`,
+    );
   }
 }
 

@@ -7,8 +7,7 @@ import { PYTHON_ENV_DIR } from "./config";
 import { invocationDir, KERNEL_NAME, runMain, ScriptError, venvBin, venvEnv } from "./venv";
 
 /** The usage line printed on a usage error (exit status 2). */
-export const USAGE =
-  "usage: npm run notebook -- <notebook.ipynb> [--output <executed.ipynb>] [--timeout <seconds per cell>] [--kernel <kernelspec>]";
+export const USAGE = "usage: npm run notebook -- <notebook.ipynb> [--output <executed.ipynb>] [--timeout <seconds per cell>] [--kernel <kernelspec>]";
 
 /** What the command line asks for; paths are absolute. */
 export interface NotebookArgs {

@@ -55,7 +55,9 @@ function planVenv(): { existing: PythonConfig } | { base: PythonConfig; clear: b
     const existing = probePython(venvBin("python"));
     const problem = whyUnusable(existing);
     if (problem) {
-      throw new ScriptError(`${rel(DEFAULT_VENV)} (Python ${existing.version}) cannot be used: ${problem}. Delete ${rel(DEFAULT_VENV)} and run \`npm install\` again. ${INSTALL_ADVICE}`);
+      throw new ScriptError(
+        `${rel(DEFAULT_VENV)} (Python ${existing.version}) cannot be used: ${problem}. Delete ${rel(DEFAULT_VENV)} and run \`npm install\` again. ${INSTALL_ADVICE}`,
+      );
     }
     const override = process.env.TSPY_PYTHON;
     if (override) {

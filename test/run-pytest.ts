@@ -6,10 +6,14 @@ import { DEFAULT_VENV } from "../python-env/config";
 
 const root = path.resolve(__dirname, "..", "..");
 const python = path.join(DEFAULT_VENV, "bin", "python");
-const r = spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", path.join(root, "test", "protocol"), path.join(root, "test", "display"), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const r = spawnSync(
+  python,
+  ["-m", "pytest", "-q", "-p", "no:cacheprovider", path.join(root, "test", "protocol"), path.join(root, "test", "display"), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 if (r.error) {
   process.stderr.write(`tspy: cannot run pytest with ${python}: ${r.error.message}; run \`npm install\` first\n`);
   process.exit(1);

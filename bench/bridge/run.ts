@@ -66,7 +66,6 @@ function baseline(): Result[] {
 }
 
 function tspy(): Result[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const b = require(path.join(ROOT, "dist", "bridge", "lib", "index.js")) as typeof import("../../bridge/lib/index.js");
   const py = b.initialize();
   py.import("sys").path.insert(0, path.dirname(HELPERS));
@@ -94,13 +93,17 @@ function tspy(): Result[] {
     const getArray = h.get_array;
     out.push({
       op: `Python -> TS ${mb} MB`,
-      median: timeSync(() => {
-        const a = getArray(n);
-        const buf = a.getBuffer();
-        if (buf.data.length !== n) throw new Error("wrong length");
-        buf.release();
-        a.destroy();
-      }, 1, samplesFor(mb)),
+      median: timeSync(
+        () => {
+          const a = getArray(n);
+          const buf = a.getBuffer();
+          if (buf.data.length !== n) throw new Error("wrong length");
+          buf.release();
+          a.destroy();
+        },
+        1,
+        samplesFor(mb),
+      ),
     });
     h._arrays.clear();
     gc();
@@ -109,7 +112,6 @@ function tspy(): Result[] {
 }
 
 function nodeCallsPython(): Result[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ncp = require("node-calls-python") as { interpreter: any };
   const py = ncp.interpreter;
   const cfg = require(path.join(ROOT, "python-env", "config.json")) as { sysPath: string[] };
@@ -118,21 +120,33 @@ function nodeCallsPython(): Result[] {
   const out: Result[] = [];
   out.push({ op: "call math.sqrt(2.0)", median: timeSync(() => void py.callSync(mod, "sqrt", 2.0), 200_000, 15) });
   const thing = py.createSync(mod, "Thing"); // a PyObject handle (callSync would convert the instance to a plain object)
-  out.push({ op: "attribute read", median: timeSync(() => void py.callSync(thing, "__getattribute__", "x"), 200_000, 15), note: "no attribute API: callSync(obj, '__getattribute__', 'x')" });
+  out.push({
+    op: "attribute read",
+    median: timeSync(() => void py.callSync(thing, "__getattribute__", "x"), 200_000, 15),
+    note: "no attribute API: callSync(obj, '__getattribute__', 'x')",
+  });
   let count = 0;
   const cb = (): void => void count++;
   out.push({ op: "Python -> TS callback", median: timeSync(() => void py.callSync(mod, "call_n", cb, 10_000), 1, 7) / 10_000 });
   for (const mb of SIZES_MB) {
     const n = (mb * MB) / 8;
     const x = new Float64Array(n);
-    out.push({ op: `TS -> Python ${mb} MB`, median: timeSync(() => void py.callSync(mod, "from_buffer", x), 1, samplesFor(mb)), note: "TypedArray -> bytes (copy), np.frombuffer" });
+    out.push({
+      op: `TS -> Python ${mb} MB`,
+      median: timeSync(() => void py.callSync(mod, "from_buffer", x), 1, samplesFor(mb)),
+      note: "TypedArray -> bytes (copy), np.frombuffer",
+    });
     py.callSync(mod, "make_array", n);
     out.push({
       op: `Python -> TS ${mb} MB`,
-      median: timeSync(() => {
-        const ab = py.callSync(mod, "get_bytes", n) as ArrayBuffer;
-        if (new Float64Array(ab).length !== n) throw new Error("wrong length");
-      }, 1, samplesFor(mb)),
+      median: timeSync(
+        () => {
+          const ab = py.callSync(mod, "get_bytes", n) as ArrayBuffer;
+          if (new Float64Array(ab).length !== n) throw new Error("wrong length");
+        },
+        1,
+        samplesFor(mb),
+      ),
       note: "ndarray.tobytes() -> ArrayBuffer (two copies)",
     });
     py.execSync(mod, "_arrays.clear()");
@@ -143,7 +157,6 @@ function nodeCallsPython(): Result[] {
 
 async function pythonia(): Promise<Result[]> {
   process.env.PYTHON_BIN ??= require(path.join(ROOT, "python-env", "config.json")).executable;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { python } = require("pythonia") as { python: any };
   const out: Result[] = [];
   try {
@@ -165,15 +178,23 @@ async function pythonia(): Promise<Result[]> {
       }
       const n = (mb * MB) / 8;
       const x = new Float64Array(n);
-      out.push({ op: `TS -> Python ${mb} MB`, median: await timeAsync(async () => void (await h.from_list(Array.from(x))), 1, mb > 8 ? 1 : 3), note: "Array.from(x) -> JSON -> list -> np.asarray" });
+      out.push({
+        op: `TS -> Python ${mb} MB`,
+        median: await timeAsync(async () => void (await h.from_list(Array.from(x))), 1, mb > 8 ? 1 : 3),
+        note: "Array.from(x) -> JSON -> list -> np.asarray",
+      });
       await h.make_array(n);
       out.push({
         op: `Python -> TS ${mb} MB`,
-        median: await timeAsync(async () => {
-          const arr = await h.get_array(n);
-          const list = (await (await arr.tolist()).valueOf()) as number[];
-          if (list.length !== n) throw new Error("wrong length");
-        }, 1, mb > 8 ? 1 : 3),
+        median: await timeAsync(
+          async () => {
+            const arr = await h.get_array(n);
+            const list = (await (await arr.tolist()).valueOf()) as number[];
+            if (list.length !== n) throw new Error("wrong length");
+          },
+          1,
+          mb > 8 ? 1 : 3,
+        ),
         note: "ndarray.tolist() -> JSON -> Array",
       });
     }

@@ -45,7 +45,9 @@ export interface BuildOptions {
 export function buildBridge(config: PythonConfig = loadPythonConfig(), options: BuildOptions = {}): number {
   const compiler = process.env.CXX ?? (runs("c++") ? "c++" : runs("g++") ? "g++" : undefined);
   if (!compiler || !runs("make")) {
-    process.stderr.write("tspy: no C++ compiler (c++/g++) or make found; install them (e.g. `apt-get install g++ make`) and run `node dist/bridge/lib/build.js` again\n");
+    process.stderr.write(
+      "tspy: no C++ compiler (c++/g++) or make found; install them (e.g. `apt-get install g++ make`) and run `node dist/bridge/lib/build.js` again\n",
+    );
     return 1;
   }
   const paths = addonPaths(config.versionInfo);

@@ -78,7 +78,7 @@ const ERROR_KEY: unique symbol = Symbol("tspy.PythonError.exception");
  */
 export class PythonError extends Error {
   /** Always "PythonError". */
-  override readonly name: "PythonError" = "PythonError";
+  override readonly name = "PythonError" as const;
   /** The Python exception class name, e.g. "ZeroDivisionError", "KeyboardInterrupt". */
   readonly type: string;
   /** str(exception). */
@@ -119,16 +119,7 @@ export class PythonError extends Error {
 
 /** TypedArray kinds that {@link PyProxy.getBuffer} returns. */
 export type BufferData =
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
+  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
 /**
  * A view of a Python object's buffer (buffer protocol) sharing its memory.
@@ -456,23 +447,29 @@ const PROXY_MEMBERS = new Map<string, (n: NativeModule, h: PyHandle) => unknown>
   ["type", (n, h) => n.typeName(h)],
   ["toString", (n, h) => () => n.str(h)],
   ["repr", (n, h) => () => n.repr(h)],
-  ["get", (n, h) => (key: unknown) => {
-    const v = n.getItem(h, key);
-    return v === ABSENT ? undefined : v;
-  }],
+  [
+    "get",
+    (n, h) => (key: unknown) => {
+      const v = n.getItem(h, key);
+      return v === ABSENT ? undefined : v;
+    },
+  ],
   ["set", (n, h) => (key: unknown, value: unknown) => n.setItem(h, key, value)],
   ["has", (n, h) => (key: unknown) => n.contains(h, key)],
   ["delete", (n, h) => (key: unknown) => n.delItem(h, key)],
   ["len", (n, h) => () => n.len(h)],
   ["isCallable", (n, h) => () => n.isCallable(h)],
   ["dir", (n, h) => () => n.dir(h)],
-  ["toJS", (n, h) => (options?: ToJSOptions) => {
-    const depth = options?.depth ?? Infinity;
-    if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("toJS: depth must be a number");
-    const dict = options?.dict ?? "object";
-    if (dict !== "object" && dict !== "map") throw new TypeError('toJS: dict must be "object" or "map"');
-    return n.toJS(h, depth, dict === "map");
-  }],
+  [
+    "toJS",
+    (n, h) => (options?: ToJSOptions) => {
+      const depth = options?.depth ?? Infinity;
+      if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("toJS: depth must be a number");
+      const dict = options?.dict ?? "object";
+      if (dict !== "object" && dict !== "map") throw new TypeError('toJS: dict must be "object" or "map"');
+      return n.toJS(h, depth, dict === "map");
+    },
+  ],
   ["getBuffer", (n, h) => (options?: GetBufferOptions) => getBuffer(n, h, options)],
   ["destroy", (n, h) => () => n.release(h)],
 ]);
@@ -661,7 +658,9 @@ export function loadBridge(config?: PythonConfig): void {
   // The addon is compiled against one Python's headers; another minor version has another ABI.
   const builtFor = fs.existsSync(paths.stamp) ? path.basename(fs.readFileSync(paths.stamp, "utf8").trim()) : null;
   if (builtFor && builtFor !== path.basename(cfg.include)) {
-    throw new Error(`tspy: the bridge addon in ${paths.projectDir} was built for ${builtFor} but the configured Python is ${cfg.executable} (Python ${cfg.version}); rebuild it with \`TSPY_PYTHON=${cfg.executable} node dist/bridge/lib/build.js\``);
+    throw new Error(
+      `tspy: the bridge addon in ${paths.projectDir} was built for ${builtFor} but the configured Python is ${cfg.executable} (Python ${cfg.version}); rebuild it with \`TSPY_PYTHON=${cfg.executable} node dist/bridge/lib/build.js\``,
+    );
   }
   const loader = require(paths.loader) as Native.Loader;
   const already = loader.loadedPython();
@@ -671,8 +670,7 @@ export function loadBridge(config?: PythonConfig): void {
   const n = require(paths.bridge) as NativeModule;
   n.setup({
     makeProxy,
-    makeError: (type, value, traceback, exception) =>
-      new PythonError(type, value, traceback, isPyProxy(exception) ? exception : undefined),
+    makeError: (type, value, traceback, exception) => new PythonError(type, value, traceback, isPyProxy(exception) ? exception : undefined),
     PyFloat,
     PyKwargs,
     PySlice,
@@ -1056,7 +1054,7 @@ function globalsHandle(globals: PyProxy | undefined): PyHandle | null {
  * destructured or rest parameter gives "" and stops the list at a rest). Python gets the same
  * names, so signature inspection on the Python side sees them.
  */
-function parameterNames(f: Function): string[] {
+function parameterNames(f: (...args: never[]) => unknown): string[] {
   const src = Function.prototype.toString.call(f);
   const m = /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src) ?? /^[^(]*?\(([^)]*)\)/.exec(src);
   if (!m) return [];
@@ -1138,79 +1136,115 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
-  ["import", (n) => (name: string) => {
-    if (typeof name !== "string" || name === "") throw new TypeError("py.import: name must be a non-empty string");
-    return n.importModule(name);
-  }],
-  ["kwargs", () => (obj: Record<string, unknown>) => {
-    if (!isPlainObject(obj)) throw new TypeError("py.kwargs: expected a plain object of keyword arguments");
-    return new PyKwargs(obj);
-  }],
-  ["float", () => (x: number) => {
-    if (typeof x !== "number") throw new TypeError("py.float: expected a number");
-    return new PyFloat(x);
-  }],
-  ["tuple", (n) => (...items: unknown[]) => n.tuple(items)],
-  ["slice", () => (start?: unknown, stop?: unknown, step?: unknown) => {
-    for (const x of [start, stop, step]) {
-      if (x !== undefined && x !== null && typeof x !== "number" && typeof x !== "bigint") throw new TypeError("py.slice: start, stop and step must be numbers, bigints, null or undefined");
-    }
-    return new PySlice(start as number | null, stop as number | null, step as number | null);
-  }],
-  ["isinstance", (n) => (obj: unknown, cls: unknown) => {
-    if (!isPyProxy(obj)) {
-      const o = n.toPython(obj) as PyProxy;
-      try {
-        return n.isInstance(handleOf(o), cls);
-      } finally {
-        o.destroy();
+  [
+    "import",
+    (n) => (name: string) => {
+      if (typeof name !== "string" || name === "") throw new TypeError("py.import: name must be a non-empty string");
+      return n.importModule(name);
+    },
+  ],
+  [
+    "kwargs",
+    () => (obj: Record<string, unknown>) => {
+      if (!isPlainObject(obj)) throw new TypeError("py.kwargs: expected a plain object of keyword arguments");
+      return new PyKwargs(obj);
+    },
+  ],
+  [
+    "float",
+    () => (x: number) => {
+      if (typeof x !== "number") throw new TypeError("py.float: expected a number");
+      return new PyFloat(x);
+    },
+  ],
+  [
+    "tuple",
+    (n) =>
+      (...items: unknown[]) =>
+        n.tuple(items),
+  ],
+  [
+    "slice",
+    () => (start?: unknown, stop?: unknown, step?: unknown) => {
+      for (const x of [start, stop, step]) {
+        if (x !== undefined && x !== null && typeof x !== "number" && typeof x !== "bigint")
+          throw new TypeError("py.slice: start, stop and step must be numbers, bigints, null or undefined");
       }
-    }
-    return n.isInstance(handleOf(obj), cls);
-  }],
+      return new PySlice(start as number | null, stop as number | null, step as number | null);
+    },
+  ],
+  [
+    "isinstance",
+    (n) => (obj: unknown, cls: unknown) => {
+      if (!isPyProxy(obj)) {
+        const o = n.toPython(obj) as PyProxy;
+        try {
+          return n.isInstance(handleOf(o), cls);
+        } finally {
+          o.destroy();
+        }
+      }
+      return n.isInstance(handleOf(obj), cls);
+    },
+  ],
   ["type", (n) => (value: unknown) => n.typeOf(value)],
   ["toPy", () => toPy],
-  ["with", (n) => pyWith],
-  ["subclass", (n) => (base: PyProxy | PyProxy[], methods: Record<string, (...args: any[]) => unknown>, options?: SubclassOptions) => {
-    const bases = Array.isArray(base) ? base : [base];
-    if (bases.length === 0 || !bases.every(isPyProxy)) throw new TypeError("py.subclass: base must be a class PyProxy or an array of them");
-    if (methods === null || typeof methods !== "object") throw new TypeError("py.subclass: methods must be an object of functions");
-    for (const [k, f] of Object.entries(methods)) {
-      if (typeof f !== "function") throw new TypeError(`py.subclass: method ${k} is not a function`);
-    }
-    const name = options?.name ?? "TsSubclass";
-    if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError("py.subclass: name must be a Python identifier");
-    const params: Record<string, string[]> = {};
-    for (const [k, f] of Object.entries(methods)) params[k] = parameterNames(f).slice(1);
-    return n.tspyCall("_subclass", [bases, name, { ...methods }, params, { ...(options?.attrs ?? {}) }], true);
-  }],
-  ["fn", (n) => (callable: PyProxy) => {
-    if (!isPyProxy(callable)) throw new TypeError("py.fn: expected a PyProxy of a callable Python object");
-    const h = handleOf(callable);
-    if (!n.isCallable(h)) throw new TypeError(`py.fn: '${n.typeName(h)}' object is not callable`);
-    const f = bindDirect(n.callDirect, h);
-    // The handle converts it back to the Python object and keeps the reference alive.
-    Object.defineProperty(f, HANDLE, { value: h });
-    return f;
-  }],
-  ["exec", (n) => (code: string, globals?: PyProxy) => {
-    if (typeof code !== "string") throw new TypeError("py.exec: code must be a string");
-    n.exec(code, globalsHandle(globals));
-  }],
-  ["eval", (n) => (code: string, globals?: PyProxy) => {
-    if (typeof code !== "string") throw new TypeError("py.eval: code must be a string");
-    return n.eval(code, globalsHandle(globals));
-  }],
+  ["with", () => pyWith],
+  [
+    "subclass",
+    (n) => (base: PyProxy | PyProxy[], methods: Record<string, (...args: any[]) => unknown>, options?: SubclassOptions) => {
+      const bases = Array.isArray(base) ? base : [base];
+      if (bases.length === 0 || !bases.every(isPyProxy)) throw new TypeError("py.subclass: base must be a class PyProxy or an array of them");
+      if (methods === null || typeof methods !== "object") throw new TypeError("py.subclass: methods must be an object of functions");
+      for (const [k, f] of Object.entries(methods)) {
+        if (typeof f !== "function") throw new TypeError(`py.subclass: method ${k} is not a function`);
+      }
+      const name = options?.name ?? "TsSubclass";
+      if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError("py.subclass: name must be a Python identifier");
+      const params: Record<string, string[]> = {};
+      for (const [k, f] of Object.entries(methods)) params[k] = parameterNames(f).slice(1);
+      return n.tspyCall("_subclass", [bases, name, { ...methods }, params, { ...(options?.attrs ?? {}) }], true);
+    },
+  ],
+  [
+    "fn",
+    (n) => (callable: PyProxy) => {
+      if (!isPyProxy(callable)) throw new TypeError("py.fn: expected a PyProxy of a callable Python object");
+      const h = handleOf(callable);
+      if (!n.isCallable(h)) throw new TypeError(`py.fn: '${n.typeName(h)}' object is not callable`);
+      const f = bindDirect(n.callDirect, h);
+      // The handle converts it back to the Python object and keeps the reference alive.
+      Object.defineProperty(f, HANDLE, { value: h });
+      return f;
+    },
+  ],
+  [
+    "exec",
+    (n) => (code: string, globals?: PyProxy) => {
+      if (typeof code !== "string") throw new TypeError("py.exec: code must be a string");
+      n.exec(code, globalsHandle(globals));
+    },
+  ],
+  [
+    "eval",
+    (n) => (code: string, globals?: PyProxy) => {
+      if (typeof code !== "string") throw new TypeError("py.eval: code must be a string");
+      return n.eval(code, globalsHandle(globals));
+    },
+  ],
   ["globals", (n) => n.mainDict()],
   ["config", (n) => () => pyConfig(n)],
-  ["toDLPack", (n) => (view: SharedMemory, options?: ToDLPackOptions) => {
-    if (!isSharedMemory(view)) throw new TypeError("py.toDLPack: view must be a TypedArray, DataView or ArrayBuffer");
-    const shape = options?.shape;
-    if (shape !== undefined && (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))) {
-      throw new TypeError("py.toDLPack: shape must be an array of non-negative integers");
-    }
-    return n.tspyCall("_dlpack", [view, shape ?? null], true);
-  }],
+  [
+    "toDLPack",
+    (n) => (view: SharedMemory, options?: ToDLPackOptions) => {
+      if (!isSharedMemory(view)) throw new TypeError("py.toDLPack: view must be a TypedArray, DataView or ArrayBuffer");
+      const shape = options?.shape;
+      if (shape !== undefined && (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))) {
+        throw new TypeError("py.toDLPack: shape must be an array of non-negative integers");
+      }
+      return n.tspyCall("_dlpack", [view, shape ?? null], true);
+    },
+  ],
 ]);
 
 /** The Python side; see {@link Py}. */

@@ -114,9 +114,9 @@ EnvState* State(Napi::Env env);
 
 /** An owned Python reference held by a JS PyProxy (inside a napi External). */
 struct PyHandle {
-  PyObject* obj;    // new reference, or nullptr once released
-  PyObject* key;    // the object's address (identity-map key); never dereferenced
-  bool shared;      // registered in EnvState::ids
+  PyObject* obj;  // new reference, or nullptr once released
+  PyObject* key;  // the object's address (identity-map key); never dereferenced
+  bool shared;    // registered in EnvState::ids
 };
 
 /** Drops `h` from the identity map if it is the registered handle of its object. JS thread. */
@@ -139,10 +139,10 @@ extern std::atomic<bool> g_initialized;
 extern EnvState* g_pyEnv;  // the env whose thread initialised Python
 extern std::atomic<long> g_liveProxies;
 extern std::atomic<long> g_liveJsRefs;
-extern PyObject* g_JSError;        // tspy.JSError (strong, immortal)
-extern PyObject* g_JsObjectType;   // tspy.JsObject
-extern PyObject* g_JsFunctionType; // tspy.JsFunction
-extern PyObject* g_JsBufferType;   // tspy.JsBuffer
+extern PyObject* g_JSError;         // tspy.JSError (strong, immortal)
+extern PyObject* g_JsObjectType;    // tspy.JsObject
+extern PyObject* g_JsFunctionType;  // tspy.JsFunction
+extern PyObject* g_JsBufferType;    // tspy.JsBuffer
 
 /** Queues a Py_DECREF for the next bridge entry (callable without the GIL, any thread). */
 void QueueDecref(PyObject* obj);
@@ -204,7 +204,9 @@ inline void ReleaseLazyGil() {
 class GilScope {
  public:
   explicit GilScope(EnvState* st)
-      : wasHeld_(g_gilHeld), wasLazy_(g_gilLazy.load(std::memory_order_relaxed)), wasIn_(g_execInPython.load(std::memory_order_relaxed)) {
+      : wasHeld_(g_gilHeld),
+        wasLazy_(g_gilLazy.load(std::memory_order_relaxed)),
+        wasIn_(g_execInPython.load(std::memory_order_relaxed)) {
     if (!g_gilHeld) {
       PyEval_RestoreThread(g_execTstate);
       g_gilHeld = true;
@@ -318,8 +320,8 @@ R PySlot(EnvState* st, R err, F f) {
 // ---- conversions ------------------------------------------------------------------------------
 /** Options of a deep Python -> JS conversion (PyProxy.toJS). */
 struct ToJsOptions {
-  double depth;     // levels of list/tuple/dict to convert
-  bool dictAsMap;   // dict -> Map (keys converted) instead of object (keys str())
+  double depth;    // levels of list/tuple/dict to convert
+  bool dictAsMap;  // dict -> Map (keys converted) instead of object (keys str())
 };
 /** Python -> JS for a borrowed `o`: None/bool/int/float/str converted, JS wrappers unwrapped,
  *  anything else a new PyProxy owning a new reference. GIL held. */
@@ -332,8 +334,7 @@ Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions
 Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared = true);
 /** JS -> Python: returns a new reference (throws PyErrOccurred / Napi::Error). `self` is the
  *  `this` a JS function will be called with when it came from a property read. GIL held. */
-PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(),
-                    int level = 0);
+PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(), int level = 0);
 /** Borrowed PyObject of a PyProxy's handle External; throws a JS Error if destroyed. */
 PyObject* HandleObj(Napi::Value handle);
 /** The PyObject behind a JS value when it is a PyProxy (borrowed), else nullptr. */

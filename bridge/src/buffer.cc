@@ -48,13 +48,25 @@ static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
       case 1: *out = {isSigned ? "int8" : "uint8", isSigned ? napi_int8_array : napi_uint8_array, 1}; return true;
       case 2: *out = {isSigned ? "int16" : "uint16", isSigned ? napi_int16_array : napi_uint16_array, 1}; return true;
       case 4: *out = {isSigned ? "int32" : "uint32", isSigned ? napi_int32_array : napi_uint32_array, 1}; return true;
-      case 8: *out = {isSigned ? "int64" : "uint64", isSigned ? napi_bigint64_array : napi_biguint64_array, 1}; return true;
+      case 8:
+        *out = {isSigned ? "int64" : "uint64", isSigned ? napi_bigint64_array : napi_biguint64_array, 1};
+        return true;
       default: return false;
     }
   };
   switch (c) {
-    case 'b': case 'h': case 'i': case 'l': case 'q': case 'n': return intOf(true);
-    case 'B': case 'H': case 'I': case 'L': case 'Q': case 'N': return intOf(false);
+    case 'b':
+    case 'h':
+    case 'i':
+    case 'l':
+    case 'q':
+    case 'n': return intOf(true);
+    case 'B':
+    case 'H':
+    case 'I':
+    case 'L':
+    case 'Q':
+    case 'N': return intOf(false);
     case '?':
       if (itemsize != 1) return false;
       *out = {"bool", napi_uint8_array, 1};
@@ -71,8 +83,7 @@ static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
       if (itemsize != 8) return false;
       *out = {"float64", napi_float64_array, 1};
       return true;
-    default:
-      return false;
+    default: return false;
   }
 }
 

@@ -400,7 +400,7 @@ static void GilPrepare(uv_prepare_t*) { ReleaseLazyGil(); }
 // whether the executor has kept a lazily held GIL across a whole interval without a bridge entry,
 // i.e. JS is busy with something else; then it asks V8 to interrupt that JS (RequestInterrupt,
 // served at the next stack check, on the executor) and release the GIL there.
-static std::mutex g_watchMutex;         // guards g_watchIsolate against env teardown
+static std::mutex g_watchMutex;                // guards g_watchIsolate against env teardown
 static v8::Isolate* g_watchIsolate = nullptr;  // the executor's isolate; nullptr after teardown
 static std::atomic<bool> g_releaseAsked{false};
 
@@ -455,7 +455,9 @@ static Napi::Value Initialize(const Napi::CallbackInfo& info) {
   EnvState* st = State(env);
   if (g_initialized) {
     if (g_pyEnv == st) return env.Undefined();
-    throw Napi::Error::New(env, "tspy: Python is already initialised on another thread; a process has one interpreter, used from the thread that initialised it");
+    throw Napi::Error::New(env,
+                           "tspy: Python is already initialised on another thread; a process has one interpreter, used "
+                           "from the thread that initialised it");
   }
   std::string exe = info[0].As<Napi::String>().Utf8Value();
 

@@ -30,10 +30,8 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   if (level > 1000) Raise(PyExc_RecursionError, "tspy: JS value nested deeper than 1000 levels (a cycle?)");
   switch (v.Type()) {
     case napi_undefined:
-    case napi_null:
-      Py_RETURN_NONE;
-    case napi_boolean:
-      return PyBool_FromLong(v.As<Napi::Boolean>().Value());
+    case napi_null: Py_RETURN_NONE;
+    case napi_boolean: return PyBool_FromLong(v.As<Napi::Boolean>().Value());
     case napi_number: {
       double d = v.As<Napi::Number>().DoubleValue();
       // Pyodide's rule: an integral, safe number becomes int, anything else float.
@@ -50,19 +48,15 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
       std::string s = v.As<Napi::String>().Utf8Value();
       return Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
     }
-    case napi_symbol:
-      Raise(PyExc_TypeError, "tspy: a JS symbol has no Python equivalent");
-    case napi_external:
-      Raise(PyExc_TypeError, "tspy: a JS external (native handle) has no Python equivalent");
+    case napi_symbol: Raise(PyExc_TypeError, "tspy: a JS symbol has no Python equivalent");
+    case napi_external: Raise(PyExc_TypeError, "tspy: a JS external (native handle) has no Python equivalent");
     case napi_function: {
       PyObject* o = ProxyObj(env, st, v);
       if (o != nullptr) return Py_NewRef(o);
       return NewJsObject(st, v, self);
     }
-    case napi_object:
-      break;
-    default:
-      Raise(PyExc_TypeError, "tspy: unsupported JS value type");
+    case napi_object: break;
+    default: Raise(PyExc_TypeError, "tspy: unsupported JS value type");
   }
   Napi::Object obj = v.As<Napi::Object>();
   if (v.IsTypedArray() || v.IsArrayBuffer() || v.IsDataView()) return NewJsBuffer(st, v);
@@ -88,11 +82,12 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   if (protoV.IsNull() || protoV.StrictEquals(st->objectPrototype.Value())) {
     // A plain object -> dict of its own enumerable string keys.
     napi_value names;
-    NAPI_THROW_IF_FAILED(env,
-                         napi_get_all_property_names(env, obj, napi_key_own_only,
-                                                     static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
-                                                     napi_key_numbers_to_strings, &names),
-                         nullptr);
+    NAPI_THROW_IF_FAILED(
+        env,
+        napi_get_all_property_names(env, obj, napi_key_own_only,
+                                    static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+                                    napi_key_numbers_to_strings, &names),
+        nullptr);
     Napi::Array keys(env, names);
     PyRef dict(Check(PyDict_New()));
     for (uint32_t i = 0; i < keys.Length(); i++) {

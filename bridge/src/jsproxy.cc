@@ -312,7 +312,8 @@ static PyType_Slot JsObject_slots[] = {
     {Py_tp_str, reinterpret_cast<void*>(JsObject_str)},
     {Py_tp_repr, reinterpret_cast<void*>(JsObject_repr)},
     {Py_tp_methods, reinterpret_cast<void*>(JsObject_methods)},
-    {Py_tp_doc, const_cast<char*>("A TypeScript/JavaScript object seen from Python: attribute and item access reach the JS object.")},
+    {Py_tp_doc, const_cast<char*>(
+                    "A TypeScript/JavaScript object seen from Python: attribute and item access reach the JS object.")},
     {0, nullptr}};
 
 static PyType_Spec JsObject_spec = {"tspy.JsObject", sizeof(JsObjectPy), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
@@ -320,7 +321,9 @@ static PyType_Spec JsObject_spec = {"tspy.JsObject", sizeof(JsObjectPy), 0, Py_T
 
 static PyType_Slot JsFunction_slots[] = {
     {Py_tp_call, reinterpret_cast<void*>(JsFunction_call)},
-    {Py_tp_doc, const_cast<char*>("A TypeScript/JavaScript function seen from Python; calling it runs the JS function on the executor thread.")},
+    {Py_tp_doc,
+     const_cast<char*>(
+         "A TypeScript/JavaScript function seen from Python; calling it runs the JS function on the executor thread.")},
     {0, nullptr}};
 
 static PyType_Spec JsFunction_spec = {"tspy.JsFunction", sizeof(JsObjectPy), 0, Py_TPFLAGS_DEFAULT, JsFunction_slots};
@@ -436,7 +439,8 @@ static PyType_Slot JsBuffer_slots[] = {
     {Py_tp_dealloc, reinterpret_cast<void*>(JsBuffer_dealloc)},
     {Py_bf_getbuffer, reinterpret_cast<void*>(JsBuffer_getbuffer)},
     {Py_tp_repr, reinterpret_cast<void*>(JsBuffer_repr)},
-    {Py_tp_doc, const_cast<char*>("The memory of a JS TypedArray/ArrayBuffer/DataView, shared through the buffer protocol (np.asarray copies nothing).")},
+    {Py_tp_doc, const_cast<char*>("The memory of a JS TypedArray/ArrayBuffer/DataView, shared through the buffer "
+                                  "protocol (np.asarray copies nothing).")},
     {0, nullptr}};
 
 static PyType_Spec JsBuffer_spec = {"tspy.JsBuffer", sizeof(JsBufferPy), 0, Py_TPFLAGS_DEFAULT, JsBuffer_slots};
@@ -486,7 +490,8 @@ void SetJsErrorAsPython(EnvState* st, Napi::Value err) {
 
 static EnvState* NsEnv() {
   EnvState* st = g_pyEnv;
-  if (st->nsGet.IsEmpty()) Raise(PyExc_AttributeError, "tspy: no TypeScript namespace is set (setTsNamespace was not called)");
+  if (st->nsGet.IsEmpty())
+    Raise(PyExc_AttributeError, "tspy: no TypeScript namespace is set (setTsNamespace was not called)");
   return st;
 }
 

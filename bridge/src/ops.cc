@@ -20,7 +20,7 @@ static Napi::Value Absent(EnvState* st) { return st->absent.Value(); }
 // Borrowed: __main__.__dict__.
 static PyObject* MainDict() {
   PyObject* main = Check(PyImport_AddModule("__main__"));  // borrowed
-  return PyModule_GetDict(main);                            // borrowed
+  return PyModule_GetDict(main);                           // borrowed
 }
 
 // Borrowed: the globals dict given as a handle, or __main__.__dict__ when undefined/null.
@@ -64,8 +64,9 @@ static PyObject* Compile(const std::string& code, int start) {
     PyRef cache(PyObject_GetAttrString(lc.get(), "cache"));
     PyRef src(PyUnicode_FromStringAndSize(code.data(), static_cast<Py_ssize_t>(code.size())));
     PyRef lines(src ? PyObject_CallMethod(src.get(), "splitlines", "O", Py_True) : nullptr);
-    PyRef entry(lines ? Py_BuildValue("(nOOs)", static_cast<Py_ssize_t>(code.size()), Py_None, lines.get(), filename.c_str())
-                      : nullptr);
+    PyRef entry(
+        lines ? Py_BuildValue("(nOOs)", static_cast<Py_ssize_t>(code.size()), Py_None, lines.get(), filename.c_str())
+              : nullptr);
     if (!cache || !entry || PyDict_SetItemString(cache.get(), filename.c_str(), entry.get()) < 0) PyErr_Clear();
   } else {
     PyErr_Clear();
@@ -498,22 +499,47 @@ Napi::Object InitOps(Napi::Env env, Napi::Object exports) {
     const char* name;
     Napi::Function::Callback fn;
   };
-  const Op ops[] = {{"release", Release},       {"importModule", ImportModule}, {"exec", Exec},
-                    {"eval", Eval},             {"mainDict", MainDictOp},       {"getGlobal", GetGlobal},
-                    {"setGlobal", SetGlobal},   {"delGlobal", DelGlobal},       {"hasGlobal", HasGlobal},
-                    {"getAttr", GetAttr},       {"setAttr", SetAttr},           {"delAttr", DelAttr},
-                    {"hasAttr", HasAttr},       {"call", Call},                 {"getItem", GetItem},
-                    {"setItem", SetItem},       {"delItem", DelItem},           {"contains", Contains},
-                    {"str", StrOp},             {"repr", ReprOp},               {"typeName", TypeName},
-                    {"len", Len},               {"isCallable", IsCallable},     {"iter", Iter},
-                    {"next", Next},             {"toJS", ToJs},                 {"tuple", Tuple},
-                    {"toPython", ToPython},     {"dir", Dir},                   {"getBuffer", GetBufferOp},
-                    {"releaseBuffer", ReleaseBufferOp}, {"drain", Drain},
-                    {"isInstance", IsInstance},  {"typeOf", TypeOf},             {"isAwaitable", IsAwaitable},
-                    {"tspyCall", TspyCall},      {"address", Address}};
+  const Op ops[] = {{"release", Release},
+                    {"importModule", ImportModule},
+                    {"exec", Exec},
+                    {"eval", Eval},
+                    {"mainDict", MainDictOp},
+                    {"getGlobal", GetGlobal},
+                    {"setGlobal", SetGlobal},
+                    {"delGlobal", DelGlobal},
+                    {"hasGlobal", HasGlobal},
+                    {"getAttr", GetAttr},
+                    {"setAttr", SetAttr},
+                    {"delAttr", DelAttr},
+                    {"hasAttr", HasAttr},
+                    {"call", Call},
+                    {"getItem", GetItem},
+                    {"setItem", SetItem},
+                    {"delItem", DelItem},
+                    {"contains", Contains},
+                    {"str", StrOp},
+                    {"repr", ReprOp},
+                    {"typeName", TypeName},
+                    {"len", Len},
+                    {"isCallable", IsCallable},
+                    {"iter", Iter},
+                    {"next", Next},
+                    {"toJS", ToJs},
+                    {"tuple", Tuple},
+                    {"toPython", ToPython},
+                    {"dir", Dir},
+                    {"getBuffer", GetBufferOp},
+                    {"releaseBuffer", ReleaseBufferOp},
+                    {"drain", Drain},
+                    {"isInstance", IsInstance},
+                    {"typeOf", TypeOf},
+                    {"isAwaitable", IsAwaitable},
+                    {"tspyCall", TspyCall},
+                    {"address", Address}};
   for (const Op& op : ops) exports.Set(op.name, Napi::Function::New(env, op.fn, op.name));
   napi_value direct;
-  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "callDirect", NAPI_AUTO_LENGTH, CallDirect, nullptr, &direct), exports);
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, "callDirect", NAPI_AUTO_LENGTH, CallDirect, nullptr, &direct),
+                       exports);
   exports.Set("callDirect", Napi::Value(env, direct));
   return exports;
 }

@@ -129,8 +129,8 @@ void InitJsTasks(EnvState* st) {
   napi_value name;
   napi_create_string_utf8(env, "tspy.pythonThreadCalls", NAPI_AUTO_LENGTH, &name);
   napi_threadsafe_function tsfn = nullptr;
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, st, TsfnFinalized, st, ServeFromLoop,
-                                      &tsfn) == napi_ok) {
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, st, TsfnFinalized, st, ServeFromLoop, &tsfn) ==
+      napi_ok) {
     // Unreferenced: waiting Python threads do not keep the process alive on their own.
     napi_unref_threadsafe_function(env, tsfn);
     std::lock_guard<std::mutex> lock(g_taskMutex);
@@ -201,7 +201,8 @@ bool RunOnJsThread(EnvState* st, const std::function<bool()>& work) {
       lock.unlock();
       // Blocked in C with the GIL released (join(), Event.wait(), ...): break the wait.
       auto now = std::chrono::steady_clock::now();
-      if (g_wakeSignal != 0 && g_execThreadKnown && g_execInPython && now - lastSignal > std::chrono::milliseconds(100)) {
+      if (g_wakeSignal != 0 && g_execThreadKnown && g_execInPython &&
+          now - lastSignal > std::chrono::milliseconds(100)) {
         lastSignal = now;
         pthread_kill(g_execThread, g_wakeSignal);
       }

@@ -2,7 +2,7 @@
 // its tspy kernel session and the running of cells. Talks to Jupyter Server only through
 // @jupyterlab/services (ContentsManager, SessionManager, KernelManager).
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { ContentsManager, KernelManager, KernelMessage, SessionManager, type ServerConnection, type Session } from "@jupyterlab/services";
+import { ContentsManager, KernelManager, KernelMessage, SessionManager, type ServerConnection } from "@jupyterlab/services";
 import {
   cellKind,
   commandModeKey,
@@ -148,10 +148,7 @@ export function CellView(props: {
 /** The app: notebooks of the server's root on the left, the open notebook on the right. */
 export function App({ settings }: { settings: ServerConnection.ISettings }) {
   const contents = useMemo(() => new ContentsManager({ serverSettings: settings }), [settings]);
-  const sessions = useMemo(
-    () => new SessionManager({ serverSettings: settings, kernelManager: new KernelManager({ serverSettings: settings }) }),
-    [settings],
-  );
+  const sessions = useMemo(() => new SessionManager({ serverSettings: settings, kernelManager: new KernelManager({ serverSettings: settings }) }), [settings]);
   const [files, setFiles] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [notebook, setNotebook] = useState<NotebookState | null>(null);
@@ -190,7 +187,14 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
     () =>
       contents
         .get("", { content: true })
-        .then((dir) => setFiles((dir.content as { type: string; path: string }[]).filter((f) => f.type === "notebook").map((f) => f.path).sort()))
+        .then((dir) =>
+          setFiles(
+            (dir.content as { type: string; path: string }[])
+              .filter((f) => f.type === "notebook")
+              .map((f) => f.path)
+              .sort(),
+          ),
+        )
         .catch((e: unknown) => setError(`cannot list notebooks: ${String(e)}`)),
     [contents],
   );
@@ -526,178 +530,189 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
 
   return (
     <WidgetManagerContext.Provider value={widgets}>
-    <div className="tspy-app">
-      <nav className="tspy-files">
-        <h2>Notebooks</h2>
-        <ul>
-          {files.map((f) => (
-            <li key={f}>
-              <button className={`tspy-file${notebook?.path === f ? " tspy-open" : ""}`} onClick={() => void open(f)}>
-                {f}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </nav>
-      <main className="tspy-notebook" ref={mainRef} tabIndex={-1} data-mode={notebook ? mode : undefined} onKeyDown={onNotebookKey}>
-        <header className="tspy-toolbar" onMouseDown={keepFocus}>
-          <button className="tspy-new" title="New notebook" onClick={() => void create()}>
-            New
-          </button>
-          {renaming && notebook ? (
-            <input
-              className="tspy-rename-input"
-              aria-label="notebook name"
-              autoFocus
-              defaultValue={notebook.path.split("/").pop()}
-              onKeyDown={(e) => {
-                if (e.key === "Enter") void rename(e.currentTarget.value);
-                else if (e.key === "Escape") setRenaming(false);
-              }}
-              onBlur={() => setRenaming(false)}
-            />
-          ) : (
-            <strong className="tspy-title" data-dirty={notebook && isDirty(notebook) ? "true" : "false"}>
-              <span className="tspy-title-name" title={notebook ? "click to rename" : undefined} onClick={() => notebook && setRenaming(true)}>
-                {notebook?.path ?? "tspy"}
-              </span>
-              {notebook && isDirty(notebook) && (
-                <span className="tspy-dirty" title="unsaved changes">
-                  {" "}●
+      <div className="tspy-app">
+        <nav className="tspy-files">
+          <h2>Notebooks</h2>
+          <ul>
+            {files.map((f) => (
+              <li key={f}>
+                <button className={`tspy-file${notebook?.path === f ? " tspy-open" : ""}`} onClick={() => void open(f)}>
+                  {f}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main className="tspy-notebook" ref={mainRef} tabIndex={-1} data-mode={notebook ? mode : undefined} onKeyDown={onNotebookKey}>
+          <header className="tspy-toolbar" onMouseDown={keepFocus}>
+            <button className="tspy-new" title="New notebook" onClick={() => void create()}>
+              New
+            </button>
+            {renaming && notebook ? (
+              <input
+                className="tspy-rename-input"
+                aria-label="notebook name"
+                autoFocus
+                defaultValue={notebook.path.split("/").pop()}
+                onKeyDown={(e) => {
+                  if (e.key === "Enter") void rename(e.currentTarget.value);
+                  else if (e.key === "Escape") setRenaming(false);
+                }}
+                onBlur={() => setRenaming(false)}
+              />
+            ) : (
+              <strong className="tspy-title" data-dirty={notebook && isDirty(notebook) ? "true" : "false"}>
+                <span className="tspy-title-name" title={notebook ? "click to rename" : undefined} onClick={() => notebook && setRenaming(true)}>
+                  {notebook?.path ?? "tspy"}
                 </span>
-              )}
-            </strong>
-          )}
-          <button className="tspy-rename" disabled={!notebook} onClick={() => setRenaming(true)}>
-            Rename
-          </button>
-          <button className="tspy-save" disabled={!notebook} title="Save (Ctrl+S)" onClick={() => void save()}>
-            Save
-          </button>
-          <button className="tspy-run-all" disabled={!canRun(kernelState)} onClick={() => void runAll()}>
-            Run All
-          </button>
-          <button className="tspy-interrupt" disabled={!session || status === "dead"} onClick={() => void kernelSession.interrupt()}>
-            Interrupt
-          </button>
-          <button className="tspy-restart" disabled={!session} onClick={() => void kernelSession.restart()}>
-            Restart
-          </button>
-          <button className="tspy-restart-run-all" disabled={!session} onClick={() => void restartAndRunAll()}>
-            Restart &amp; Run All
-          </button>
-          <span className="tspy-kernel-status" data-status={status}>
-            {KERNEL_NAME}: {statusLabel(status)}
-          </span>
-          <span className="tspy-connection-status" data-status={kernelState.connection} title="the kernel's websocket">
-            {kernelState.connection === "connecting" ? "reconnecting…" : kernelState.connection}
-          </span>
-          {kernelState.connection === "disconnected" && kernelState.kernel && !kernelState.kernel.isDisposed && (
-            <button className="tspy-reconnect" onClick={() => void kernelSession.reconnect()}>
-              Reconnect
+                {notebook && isDirty(notebook) && (
+                  <span className="tspy-dirty" title="unsaved changes">
+                    {" "}
+                    ●
+                  </span>
+                )}
+              </strong>
+            )}
+            <button className="tspy-rename" disabled={!notebook} onClick={() => setRenaming(true)}>
+              Rename
             </button>
-          )}
-        </header>
-        {notebook && (
-          <div className="tspy-cell-toolbar" role="toolbar" aria-label="cell" onMouseDown={keepFocus}>
-            <button className="tspy-insert-above" title="Insert cell above (A)" onClick={() => command("insertAbove")}>
-              + Above
+            <button className="tspy-save" disabled={!notebook} title="Save (Ctrl+S)" onClick={() => void save()}>
+              Save
             </button>
-            <button className="tspy-insert-below" title="Insert cell below (B)" onClick={() => command("insertBelow")}>
-              + Below
+            <button className="tspy-run-all" disabled={!canRun(kernelState)} onClick={() => void runAll()}>
+              Run All
             </button>
-            <button className="tspy-delete-cell" title="Delete cell (D D; Z undoes)" disabled={!selectedId} onClick={() => command("delete")}>
-              Delete
+            <button className="tspy-interrupt" disabled={!session || status === "dead"} onClick={() => void kernelSession.interrupt()}>
+              Interrupt
             </button>
-            <button className="tspy-undo-delete" title="Undo delete (Z)" disabled={!notebook.deleted?.length} onClick={() => command("undoDelete")}>
-              Undo Delete
+            <button className="tspy-restart" disabled={!session} onClick={() => void kernelSession.restart()}>
+              Restart
             </button>
-            <button className="tspy-move-up" title="Move cell up" disabled={!selectedId} onClick={() => command("moveUp")}>
-              ↑
+            <button className="tspy-restart-run-all" disabled={!session} onClick={() => void restartAndRunAll()}>
+              Restart &amp; Run All
             </button>
-            <button className="tspy-move-down" title="Move cell down" disabled={!selectedId} onClick={() => command("moveDown")}>
-              ↓
-            </button>
-            <select
-              className="tspy-cell-kind"
-              aria-label="cell kind"
-              disabled={!selectedKind}
-              value={selectedKind ?? ""}
-              onChange={(e) => {
-                dispatch({ type: "setKind", kind: e.target.value as "typescript" | "python" | "markdown" });
-                mainRef.current?.focus({ preventScroll: true });
-              }}
-            >
-              {!selectedKind && <option value="" />}
-              <option value="typescript">TypeScript</option>
-              <option value="python">Python</option>
-              <option value="markdown">Markdown</option>
-              {selectedKind === "raw" && <option value="raw">raw</option>}
-            </select>
-            <button className="tspy-run-above" title="Run the cells above the selected one" disabled={!canRun(kernelState) || !selectedId} onClick={() => void runRange("above")}>
-              Run Above
-            </button>
-            <button className="tspy-run-below" title="Run the selected cell and those below" disabled={!canRun(kernelState) || !selectedId} onClick={() => void runRange("below")}>
-              Run Below
-            </button>
-          </div>
-        )}
-        {conflict && notebook && (
-          <div className="tspy-conflict" role="alert">
-            <span>
-              {notebook.path} changed on disk since it was opened or last saved. Overwrite the file with this notebook, or reload it from
-              disk and lose the changes made here?
+            <span className="tspy-kernel-status" data-status={status}>
+              {KERNEL_NAME}: {statusLabel(status)}
             </span>
-            <button className="tspy-conflict-overwrite" onClick={() => void save(true)}>
-              Overwrite
-            </button>
-            <button className="tspy-conflict-reload" onClick={() => void reload()}>
-              Reload
-            </button>
-          </div>
-        )}
-        {error && <div className="tspy-app-error">{error}</div>}
-        {kernelState.notice && (
-          <div className="tspy-kernel-notice" data-kind={kernelState.notice.kind} role="status">
-            <span>{kernelState.notice.text}</span>
-            <button className="tspy-notice-dismiss" aria-label="dismiss" onClick={() => kernelSession.dismissNotice()}>
-              ×
-            </button>
-          </div>
-        )}
-        {notebook ? (
-          notebook.cells.map((cell) => (
-            <CellView
-              key={cell.id}
-              cell={cell}
-              onEdit={(source) => dispatch({ type: "edit", cellId: cell.id, source })}
-              onRun={() => runAndAdvance(cell.id)}
-              onRunInPlace={() => runInPlace(cell.id)}
-              onInsertBelow={() => dispatch({ type: "insert", where: "below", cellId: cell.id, id: newCellId(), mode: "edit" })}
-              onCommandMode={() => dispatch({ type: "mode", mode: "command" })}
-              selected={cell.id === selectedId}
-              onSelect={(m) => dispatch({ type: "select", cellId: cell.id, mode: m })}
-              onEditMarkdown={() => {
-                dispatch({ type: "select", cellId: cell.id });
-                dispatch({ type: "mode", mode: "edit" });
-              }}
-              stdin={
-                stdin[cell.id] && (
-                  <StdinPrompt key={stdin[cell.id].parent.msg_id} request={stdin[cell.id]} onSubmit={(value) => answer(cell.id, stdin[cell.id], value)} />
-                )
-              }
-              editorRef={(el) => {
-                if (el) editors.current.set(cell.id, el);
-                else editors.current.delete(cell.id);
-              }}
-            />
-          ))
-        ) : (
-          <p className="tspy-hint">Open a notebook from the list.</p>
-        )}
-      </main>
-      {notebook && <VariablesPanel rows={variables.rows} error={variables.error} />}
-    </div>
+            <span className="tspy-connection-status" data-status={kernelState.connection} title="the kernel's websocket">
+              {kernelState.connection === "connecting" ? "reconnecting…" : kernelState.connection}
+            </span>
+            {kernelState.connection === "disconnected" && kernelState.kernel && !kernelState.kernel.isDisposed && (
+              <button className="tspy-reconnect" onClick={() => void kernelSession.reconnect()}>
+                Reconnect
+              </button>
+            )}
+          </header>
+          {notebook && (
+            <div className="tspy-cell-toolbar" role="toolbar" aria-label="cell" onMouseDown={keepFocus}>
+              <button className="tspy-insert-above" title="Insert cell above (A)" onClick={() => command("insertAbove")}>
+                + Above
+              </button>
+              <button className="tspy-insert-below" title="Insert cell below (B)" onClick={() => command("insertBelow")}>
+                + Below
+              </button>
+              <button className="tspy-delete-cell" title="Delete cell (D D; Z undoes)" disabled={!selectedId} onClick={() => command("delete")}>
+                Delete
+              </button>
+              <button className="tspy-undo-delete" title="Undo delete (Z)" disabled={!notebook.deleted?.length} onClick={() => command("undoDelete")}>
+                Undo Delete
+              </button>
+              <button className="tspy-move-up" title="Move cell up" disabled={!selectedId} onClick={() => command("moveUp")}>
+                ↑
+              </button>
+              <button className="tspy-move-down" title="Move cell down" disabled={!selectedId} onClick={() => command("moveDown")}>
+                ↓
+              </button>
+              <select
+                className="tspy-cell-kind"
+                aria-label="cell kind"
+                disabled={!selectedKind}
+                value={selectedKind ?? ""}
+                onChange={(e) => {
+                  dispatch({ type: "setKind", kind: e.target.value as "typescript" | "python" | "markdown" });
+                  mainRef.current?.focus({ preventScroll: true });
+                }}
+              >
+                {!selectedKind && <option value="" />}
+                <option value="typescript">TypeScript</option>
+                <option value="python">Python</option>
+                <option value="markdown">Markdown</option>
+                {selectedKind === "raw" && <option value="raw">raw</option>}
+              </select>
+              <button
+                className="tspy-run-above"
+                title="Run the cells above the selected one"
+                disabled={!canRun(kernelState) || !selectedId}
+                onClick={() => void runRange("above")}
+              >
+                Run Above
+              </button>
+              <button
+                className="tspy-run-below"
+                title="Run the selected cell and those below"
+                disabled={!canRun(kernelState) || !selectedId}
+                onClick={() => void runRange("below")}
+              >
+                Run Below
+              </button>
+            </div>
+          )}
+          {conflict && notebook && (
+            <div className="tspy-conflict" role="alert">
+              <span>
+                {notebook.path} changed on disk since it was opened or last saved. Overwrite the file with this notebook, or reload it from disk and lose the
+                changes made here?
+              </span>
+              <button className="tspy-conflict-overwrite" onClick={() => void save(true)}>
+                Overwrite
+              </button>
+              <button className="tspy-conflict-reload" onClick={() => void reload()}>
+                Reload
+              </button>
+            </div>
+          )}
+          {error && <div className="tspy-app-error">{error}</div>}
+          {kernelState.notice && (
+            <div className="tspy-kernel-notice" data-kind={kernelState.notice.kind} role="status">
+              <span>{kernelState.notice.text}</span>
+              <button className="tspy-notice-dismiss" aria-label="dismiss" onClick={() => kernelSession.dismissNotice()}>
+                ×
+              </button>
+            </div>
+          )}
+          {notebook ? (
+            notebook.cells.map((cell) => (
+              <CellView
+                key={cell.id}
+                cell={cell}
+                onEdit={(source) => dispatch({ type: "edit", cellId: cell.id, source })}
+                onRun={() => runAndAdvance(cell.id)}
+                onRunInPlace={() => runInPlace(cell.id)}
+                onInsertBelow={() => dispatch({ type: "insert", where: "below", cellId: cell.id, id: newCellId(), mode: "edit" })}
+                onCommandMode={() => dispatch({ type: "mode", mode: "command" })}
+                selected={cell.id === selectedId}
+                onSelect={(m) => dispatch({ type: "select", cellId: cell.id, mode: m })}
+                onEditMarkdown={() => {
+                  dispatch({ type: "select", cellId: cell.id });
+                  dispatch({ type: "mode", mode: "edit" });
+                }}
+                stdin={
+                  stdin[cell.id] && (
+                    <StdinPrompt key={stdin[cell.id].parent.msg_id} request={stdin[cell.id]} onSubmit={(value) => answer(cell.id, stdin[cell.id], value)} />
+                  )
+                }
+                editorRef={(el) => {
+                  if (el) editors.current.set(cell.id, el);
+                  else editors.current.delete(cell.id);
+                }}
+              />
+            ))
+          ) : (
+            <p className="tspy-hint">Open a notebook from the list.</p>
+          )}
+        </main>
+        {notebook && <VariablesPanel rows={variables.rows} error={variables.error} />}
+      </div>
     </WidgetManagerContext.Provider>
   );
 }

@@ -69,6 +69,7 @@ export function CodeEditor(props: {
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   // The latest callbacks, so that the editor, made once, never calls stale ones.
   const latest = useRef(props);
+  // eslint-disable-next-line react-hooks/refs -- the latest-callbacks ref, read only by the editor's event handlers
   latest.current = props;
 
   useEffect(() => {

@@ -160,7 +160,11 @@ describe("registry", () => {
     const events: LanguageKernelEvent[] = [];
     const stop = onLanguageKernelEvent((e) => events.push(e));
     const idle = (parentType: string) =>
-      ({ header: { msg_type: "status" }, parent_header: { msg_type: parentType }, content: { execution_state: "idle" } }) as unknown as KernelMessage.IIOPubMessage;
+      ({
+        header: { msg_type: "status" },
+        parent_header: { msg_type: parentType },
+        content: { execution_state: "idle" },
+      }) as unknown as KernelMessage.IIOPubMessage;
     try {
       setLanguageKernel(kernel, null);
       setLanguageKernel(kernel, null); // unchanged: no event

@@ -307,10 +307,7 @@ export function watchDiagnostics(editor: monaco.editor.ICodeEditor, delayMs = DI
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), ms);
   };
-  const subscriptions = [
-    editor.onDidChangeModelContent(() => schedule(delayMs)),
-    editor.onDidChangeModelLanguage(() => schedule(0)),
-  ];
+  const subscriptions = [editor.onDidChangeModelContent(() => schedule(delayMs)), editor.onDidChangeModelLanguage(() => schedule(0))];
   // Not at once: the kernel would answer between the execute_requests of a Run All.
   const stopListening = onLanguageKernelEvent(() => schedule(delayMs));
   schedule(0);

@@ -60,9 +60,7 @@ export function statusLabel(status: KernelSessionState["status"]): string {
  */
 export function canRun(state: Pick<KernelSessionState, "kernel" | "status" | "connection">): boolean {
   return (
-    state.kernel !== null &&
-    state.connection === "connected" &&
-    !["dead", "restarting", "autorestarting", "terminating", "no kernel"].includes(state.status)
+    state.kernel !== null && state.connection === "connected" && !["dead", "restarting", "autorestarting", "terminating", "no kernel"].includes(state.status)
   );
 }
 

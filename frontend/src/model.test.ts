@@ -73,7 +73,11 @@ describe("notebookReducer", () => {
 
   test("consecutive stream messages of one name merge; another name starts a new output", () => {
     let nb: NotebookState | null = oneCell();
-    for (const [name, text] of [["stdout", "a"], ["stdout", "b\n"], ["stderr", "oops"]]) {
+    for (const [name, text] of [
+      ["stdout", "a"],
+      ["stdout", "b\n"],
+      ["stderr", "oops"],
+    ]) {
       nb = notebookReducer(nb, { type: "iopub", cellId: "a", msg: iopub("stream", { name, text }) });
     }
     expect(nb!.cells[0].outputs).toEqual([

@@ -99,7 +99,10 @@ export function joinSource(source: nbformat.MultilineString | undefined): string
 export function cellKind(cellType: Cell["cellType"], source: string): CellKind {
   if (cellType === "markdown") return "markdown";
   if (cellType === "raw") return "raw";
-  const first = source.replace(/^\s*\n/, "").split("\n", 1)[0].trim();
+  const first = source
+    .replace(/^\s*\n/, "")
+    .split("\n", 1)[0]
+    .trim();
   return first === "%%python" ? "python" : "typescript";
 }
 
@@ -324,9 +327,7 @@ function updateDisplay(cells: Cell[], id: string, data: nbformat.IMimeBundle, me
   return cells.map((cell) => {
     if (!cell.outputs.some((o) => (o.metadata as { tspy_display_id?: string } | undefined)?.tspy_display_id === id)) return cell;
     const outputs = cell.outputs.map((o) =>
-      (o.metadata as { tspy_display_id?: string } | undefined)?.tspy_display_id === id
-        ? { ...o, data, metadata: { ...metadata, tspy_display_id: id } }
-        : o,
+      (o.metadata as { tspy_display_id?: string } | undefined)?.tspy_display_id === id ? { ...o, data, metadata: { ...metadata, tspy_display_id: id } } : o,
     );
     return { ...cell, outputs };
   });
@@ -346,9 +347,7 @@ function applyIOPub(cells: Cell[], cellId: string, msg: KernelMessage.IIOPubMess
     }
     case "execute_result": {
       const c = msg.content as KernelMessage.IExecuteResultMsg["content"];
-      return at((cell) =>
-        appendOutput(cell, { output_type: "execute_result", execution_count: c.execution_count, data: c.data, metadata: c.metadata }),
-      );
+      return at((cell) => appendOutput(cell, { output_type: "execute_result", execution_count: c.execution_count, data: c.data, metadata: c.metadata }));
     }
     case "display_data": {
       const c = msg.content as KernelMessage.IDisplayDataMsg["content"];
@@ -398,7 +397,7 @@ function editCells(state: NotebookState, action: Action): NotebookState | undefi
       const i = indexOf(state, action.cellId);
       if (i < 0) return state;
       const next = cells.filter((_, j) => j !== i);
-      const selectedId = state.selectedId === cells[i].id ? (next[i] ?? next[i - 1])?.id ?? null : state.selectedId ?? null;
+      const selectedId = state.selectedId === cells[i].id ? ((next[i] ?? next[i - 1])?.id ?? null) : (state.selectedId ?? null);
       const deleted = [...(state.deleted ?? []), { cell: { ...cells[i], running: false }, index: i }];
       return changed(state, { cells: next, selectedId, deleted, mode: "command" });
     }

@@ -68,7 +68,10 @@ export class NotebookComm {
    * @param kernel a kernel connection from @jupyterlab/services.
    * @param timeoutMs how long a request waits for its reply, ms.
    */
-  constructor(kernel: Kernel.IKernelConnection, private readonly timeoutMs = 30_000) {
+  constructor(
+    kernel: Kernel.IKernelConnection,
+    private readonly timeoutMs = 30_000,
+  ) {
     this.comm = kernel.createComm(NOTEBOOK_COMM_TARGET);
     this.comm.onMsg = (msg) => this.receive(msg.content.data as unknown as NotebookCommMessage);
     this.comm.onClose = () => this.fail(new Error("the tspy.notebook comm was closed"));

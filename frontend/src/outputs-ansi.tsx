@@ -60,6 +60,7 @@ function cssColour(name: string | null, truecolour: string | null): string | und
 }
 
 /** Control sequences anser leaves in the text: OSC (title, hyperlinks) and stray escapes. */
+// eslint-disable-next-line no-control-regex -- ESC and BEL are exactly what this matches
 const LEFTOVER_ESCAPES = /\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-Z\\-_]/g;
 
 /**

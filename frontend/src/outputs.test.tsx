@@ -70,7 +70,9 @@ describe("OutputView", () => {
 
   test("an error shows its traceback", () => {
     const { container } = render(
-      <OutputView output={{ output_type: "error", ename: "TypeError", evalue: "x is not a function", traceback: ["TypeError: x is not a function", "    at <cell>:1:1"] }} />,
+      <OutputView
+        output={{ output_type: "error", ename: "TypeError", evalue: "x is not a function", traceback: ["TypeError: x is not a function", "    at <cell>:1:1"] }}
+      />,
     );
     expect(container.querySelector("pre.tspy-error")?.textContent).toBe("TypeError: x is not a function\n    at <cell>:1:1");
   });
@@ -114,7 +116,11 @@ describe("ansiSpans", () => {
     expect(spans[0]).toEqual({ text: "orange", style: { color: "rgb(255, 135, 0)", fontWeight: "bold" }, className: "ansi-bold" });
     expect(spans.find((s) => s.text === "tc")!.style).toEqual({ color: "rgb(10, 20, 30)", backgroundColor: "rgb(1, 2, 3)" });
     expect(spans.find((s) => s.text === "deco")!.style).toEqual({ fontStyle: "italic", textDecoration: "underline line-through" });
-    expect(spans.find((s) => s.text === "bright")).toEqual({ text: "bright", style: { color: ANSI_COLOURS["ansi-bright-blue"] }, className: "ansi-bright-blue-fg" });
+    expect(spans.find((s) => s.text === "bright")).toEqual({
+      text: "bright",
+      style: { color: ANSI_COLOURS["ansi-bright-blue"] },
+      className: "ansi-bright-blue-fg",
+    });
   });
 
   test("ansi_background_and_reverse_video", () => {
@@ -129,7 +135,11 @@ describe("ansiSpans", () => {
   });
 
   test("ansi_non_sgr_sequences_are_dropped", () => {
-    expect(ansiSpans("a\u001b[2Kb\u001b]0;title\u0007c").map((s) => s.text).join("")).toBe("abc");
+    expect(
+      ansiSpans("a\u001b[2Kb\u001b]0;title\u0007c")
+        .map((s) => s.text)
+        .join(""),
+    ).toBe("abc");
     expect(ansiSpans("")).toEqual([]);
   });
 
@@ -155,9 +165,7 @@ describe("LaTeX and Markdown math", () => {
   });
 
   test("latex_text_with_inline_math_keeps_its_text", () => {
-    const { container } = render(
-      <OutputView output={{ output_type: "display_data", data: { "text/latex": "Energy $E = mc^2$ holds" }, metadata: {} }} />,
-    );
+    const { container } = render(<OutputView output={{ output_type: "display_data", data: { "text/latex": "Energy $E = mc^2$ holds" }, metadata: {} }} />);
     const el = container.querySelector(".tspy-latex")!;
     expect(el.textContent).toMatch(/^Energy .*holds$/);
     expect(el.querySelector("math msup")).not.toBeNull();

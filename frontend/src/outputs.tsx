@@ -13,11 +13,7 @@ export { SandboxedHtml } from "./outputs-frame";
 import { WIDGET_VIEW_MIME, WidgetOutput } from "./widgets";
 
 /** MIME types of Vega-Lite specs the app draws with vega-embed, newest first. */
-export const VEGALITE_MIMES = [
-  "application/vnd.vegalite.v6+json",
-  "application/vnd.vegalite.v5+json",
-  "application/vnd.vegalite.v4+json",
-];
+export const VEGALITE_MIMES = ["application/vnd.vegalite.v6+json", "application/vnd.vegalite.v5+json", "application/vnd.vegalite.v4+json"];
 
 /**
  * The MIME types the app can draw, in order of preference (richest first): widgets, charts, HTML
@@ -53,6 +49,7 @@ export function pickMime(data: Record<string, unknown>): string | null {
  */
 export function stripAnsi(text: string): string {
   // CSI sequences (ESC [ ... final byte) and two-character escapes.
+  // eslint-disable-next-line no-control-regex -- ESC is exactly what this matches
   return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "").replace(/\u001b[@-Z\\-_]/g, "");
 }
 
@@ -144,14 +141,7 @@ export function MimeBundleView({ data, metadata }: { data: Record<string, unknow
       />
     );
   if (mime === "image/png" || mime === "image/jpeg")
-    return (
-      <img
-        className="tspy-image"
-        alt="image output"
-        src={`data:${mime};base64,${text(value).replace(/\s/g, "")}`}
-        style={imageStyle(mime, metadata)}
-      />
-    );
+    return <img className="tspy-image" alt="image output" src={`data:${mime};base64,${text(value).replace(/\s/g, "")}`} style={imageStyle(mime, metadata)} />;
   if (mime === "application/json") {
     const json = metadata?.["application/json"] as { expanded?: unknown } | undefined;
     return <JsonTreeView data={value} expanded={json?.expanded === true} />;
@@ -180,9 +170,7 @@ export function OutputView({ output }: { output: Output }) {
     case "error": {
       const traceback = (output.traceback as string[] | undefined) ?? [];
       return (
-        <pre className="tspy-error">
-          {traceback.length ? <AnsiText text={traceback.join("\n")} /> : `${String(output.ename)}: ${String(output.evalue)}`}
-        </pre>
+        <pre className="tspy-error">{traceback.length ? <AnsiText text={traceback.join("\n")} /> : `${String(output.ename)}: ${String(output.evalue)}`}</pre>
       );
     }
     case "execute_result":

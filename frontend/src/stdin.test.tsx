@@ -46,7 +46,9 @@ test("stdin_echo_merges_into_the_cells_stdout_through_the_reducer", () => {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {},
-    cells: [{ id: "c0", cell_type: "code", source: "x", metadata: {}, outputs: [{ output_type: "stream", name: "stdout", text: "before\n" }], execution_count: null }],
+    cells: [
+      { id: "c0", cell_type: "code", source: "x", metadata: {}, outputs: [{ output_type: "stream", name: "stdout", text: "before\n" }], execution_count: null },
+    ],
   });
   const msg = stdinEchoMessage(request("name? ", false), "Ada");
   expect(msg.parent_header).toMatchObject({ msg_id: "req-1" });

@@ -47,7 +47,10 @@ export interface VariableSort {
  * @param rows rows of both languages as the kernel sent them.
  * @returns one entry per language that has rows.
  */
-export function groupVariables(rows: VariableRow[], sort: VariableSort = { column: "name", descending: false }): { language: VariableRow["language"]; rows: VariableRow[] }[] {
+export function groupVariables(
+  rows: VariableRow[],
+  sort: VariableSort = { column: "name", descending: false },
+): { language: VariableRow["language"]; rows: VariableRow[] }[] {
   const byName = (a: VariableRow, b: VariableRow) => a.name.localeCompare(b.name, undefined, { sensitivity: "base" }) || a.name.localeCompare(b.name);
   const compare = (a: VariableRow, b: VariableRow): number => {
     if (sort.column === "size") {
@@ -135,7 +138,12 @@ export function VariablesPanel(props: { rows: VariableRow[] | null; error?: stri
   const [sort, setSort] = useState<VariableSort>({ column: "name", descending: false });
   const groups = useMemo(() => groupVariables(props.rows ?? [], sort), [props.rows, sort]);
   const toggle = (
-    <button className="tspy-variables-toggle" aria-expanded={!collapsed} title={collapsed ? "Show variables" : "Hide variables"} onClick={() => setCollapsed(!collapsed)}>
+    <button
+      className="tspy-variables-toggle"
+      aria-expanded={!collapsed}
+      title={collapsed ? "Show variables" : "Hide variables"}
+      onClick={() => setCollapsed(!collapsed)}
+    >
       {collapsed ? "◀" : "▶"}
     </button>
   );
@@ -167,7 +175,11 @@ export function VariablesPanel(props: { rows: VariableRow[] | null; error?: stri
                 const active = sort.column === key;
                 return (
                   <th key={key} aria-sort={active ? (sort.descending ? "descending" : "ascending") : "none"}>
-                    <button className="tspy-variables-sort" data-column={key} onClick={() => setSort({ column: key, descending: active ? !sort.descending : false })}>
+                    <button
+                      className="tspy-variables-sort"
+                      data-column={key}
+                      onClick={() => setSort({ column: key, descending: active ? !sort.descending : false })}
+                    >
                       {label}
                       {active ? (sort.descending ? " ▼" : " ▲") : ""}
                     </button>

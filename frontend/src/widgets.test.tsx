@@ -63,7 +63,12 @@ function fakeKernel() {
   return { kernel, targets, sent, openWidget };
 }
 
-const CONTROLS = { _model_module: "@jupyter-widgets/controls", _model_module_version: "2.0.0", _view_module: "@jupyter-widgets/controls", _view_module_version: "2.0.0" };
+const CONTROLS = {
+  _model_module: "@jupyter-widgets/controls",
+  _model_module_version: "2.0.0",
+  _view_module: "@jupyter-widgets/controls",
+  _view_module_version: "2.0.0",
+};
 
 /** A widget-view bundle as ipywidgets' `_repr_mimebundle_` gives it. */
 const bundle = (modelId: string, plain: string) => ({ "text/plain": plain, [WIDGET_VIEW_MIME]: { model_id: modelId, version_major: 2, version_minor: 0 } });
@@ -131,7 +136,12 @@ describe("WidgetOutput", () => {
     const k = fakeKernel();
     const manager = new TspyWidgetManager(k.kernel);
     const stream = (text: string) => ({ output_type: "stream", name: "stdout", text });
-    const OUTPUT = { _model_module: "@jupyter-widgets/output", _model_module_version: "1.0.0", _view_module: "@jupyter-widgets/output", _view_module_version: "1.0.0" };
+    const OUTPUT = {
+      _model_module: "@jupyter-widgets/output",
+      _model_module_version: "1.0.0",
+      _view_module: "@jupyter-widgets/output",
+      _view_module_version: "1.0.0",
+    };
     await act(() => k.openWidget("o1", { ...OUTPUT, _model_name: "OutputModel", _view_name: "OutputView", outputs: [stream("one\n")] }));
     const { container } = render(
       <WidgetManagerContext.Provider value={manager}>

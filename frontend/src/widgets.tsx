@@ -162,7 +162,11 @@ export class TspyWidgetManager extends ManagerBase {
     if (this.disposedFlag) return;
     this.disposedFlag = true;
     this.kernel.removeCommTarget(WIDGET_COMM_TARGET, this.onCommOpen);
-    for (const p of this.modelPromises) void p.then((m) => m.close(true), () => undefined);
+    for (const p of this.modelPromises)
+      void p.then(
+        (m) => m.close(true),
+        () => undefined,
+      );
   }
 
   /** Records every model so that {@link dispose} can close them; see ManagerBase.register_model. */
@@ -170,12 +174,16 @@ export class TspyWidgetManager extends ManagerBase {
     this.modelPromises.push(modelPromise);
     super.register_model(model_id, modelPromise);
     // A model restored after dispose() belongs to a kernel the page no longer follows.
-    if (this.disposedFlag) void modelPromise.then((m) => m.close(true), () => undefined);
+    if (this.disposedFlag)
+      void modelPromise.then(
+        (m) => m.close(true),
+        () => undefined,
+      );
   }
 
   /**
    * Callbacks for a view's comm messages: their output messages (stream, display_data, execute_result,
- * error) go to the cell that holds the view
+   * error) go to the cell that holds the view
    * (IPython's classic notebook does the same), through the manager's {@link WidgetOutputSink}.
    * @param view the view that sends, if any.
    */
@@ -192,8 +200,7 @@ export class TspyWidgetManager extends ManagerBase {
    * version, or has no such class (ManagerBase turns this into an error model).
    */
   protected async loadClass(className: string, moduleName: string, moduleVersion: string): Promise<WidgetClass> {
-    if (!isKnownWidgetModule(moduleName, moduleVersion))
-      throw new Error(`widget module ${moduleName}@${moduleVersion} is not available in tspy's app`);
+    if (!isKnownWidgetModule(moduleName, moduleVersion)) throw new Error(`widget module ${moduleName}@${moduleVersion} is not available in tspy's app`);
     const module: Record<string, unknown> =
       moduleName === "@jupyter-widgets/base"
         ? base
@@ -240,6 +247,7 @@ export const WidgetManagerContext = createContext<TspyWidgetManager | null>(null
 export function useWidgetManager(kernel: Kernel.IKernelConnection | null, generation: number, onOutput: WidgetOutputSink): TspyWidgetManager | null {
   const [manager, setManager] = useState<TspyWidgetManager | null>(null);
   const sink = useRef(onOutput);
+  // eslint-disable-next-line react-hooks/refs -- the latest-callback ref, read only by the manager's output handler
   sink.current = onOutput;
   useEffect(() => {
     if (!kernel || kernel.isDisposed) {

@@ -133,9 +133,7 @@ export function typedArrayStats(data: TypedArray, step = Math.max(1, Math.ceil(d
       if (v > max) max = v;
     }
   }
-  return n === 0
-    ? { count, nan, inf, min: null, max: null, mean: null, std: null }
-    : { count, nan, inf, min, max, mean, std: Math.sqrt(m2 / n) };
+  return n === 0 ? { count, nan, inf, min: null, max: null, mean: null, std: null } : { count, nan, inf, min, max, mean, std: Math.sqrt(m2 / n) };
 }
 
 function isTypedArray(v: unknown): v is TypedArray {
@@ -184,7 +182,10 @@ export function typedArrayBundle(data: TypedArray): MimeBundle {
   html += `<tr>${rows.map(([k, v]) => `<td style="${CELL}" class="${k.toLowerCase()}">${escapeHtml(v)}</td>`).join("")}</tr></table>`;
   html += `<div style="font-size:11px;color:#666">${kind}${note ? `; ${note}` : ""}</div>`;
   if (data.length <= TABLE_LIMIT) {
-    const cells = Array.from(data as ArrayLike<number | bigint>, (v) => `<td style="${CELL}text-align:right">${escapeHtml(typeof v === "bigint" ? v.toString() : fmt(v))}</td>`);
+    const cells = Array.from(
+      data as ArrayLike<number | bigint>,
+      (v) => `<td style="${CELL}text-align:right">${escapeHtml(typeof v === "bigint" ? v.toString() : fmt(v))}</td>`,
+    );
     html += `<table class="tspy-values" style="${TABLE}"><tr>${cells.join("")}</tr></table>`;
   }
   html += "</div>";
@@ -208,10 +209,11 @@ let nextId = 0;
  */
 export function createDisplay(host: DisplayHost, pythonFlags?: { getLivePlot(): boolean; setLivePlot(on: boolean): void }): DisplayApi {
   const mimeBundle = (value: unknown): MimeBundle => {
-    const render = value !== null && (typeof value === "object" || typeof value === "function") ? (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] : undefined;
+    const render =
+      value !== null && (typeof value === "object" || typeof value === "function") ? (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] : undefined;
     if (typeof render === "function") {
       const bundle = render.call(value) as MimeBundle;
-      if (bundle === null || typeof bundle !== "object") throw new TypeError("[Symbol.for(\"Jupyter.display\")]() must return a MIME bundle object");
+      if (bundle === null || typeof bundle !== "object") throw new TypeError('[Symbol.for("Jupyter.display")]() must return a MIME bundle object');
       return "text/plain" in bundle ? bundle : { ...bundle, "text/plain": util.inspect(value, { colors: false, depth: 2 }) };
     }
     const fromPython = host.pythonBundle(value);

@@ -18,7 +18,12 @@ export class Comm {
   private closeHandlers: ((data: unknown) => void)[] = [];
   closed = false;
 
-  constructor(readonly commId: string, readonly targetName: string, private readonly publish: CommPublisher, private readonly forget: (id: string) => void) {}
+  constructor(
+    readonly commId: string,
+    readonly targetName: string,
+    private readonly publish: CommPublisher,
+    private readonly forget: (id: string) => void,
+  ) {}
 
   /** Sends `data` (JSON) to the frontend's side of this comm (comm_msg). @throws Error when closed. */
   send(data: unknown = {}, metadata: Record<string, unknown> = {}): void {

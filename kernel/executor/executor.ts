@@ -44,7 +44,10 @@ export class Executor {
    * @param cwd the notebook's folder.
    * @param interruptPython interrupts Python code on the executor thread; may be a no-op when the bridge is unavailable.
    */
-  constructor(cwd: string, private readonly interruptPython: PythonInterrupter) {
+  constructor(
+    cwd: string,
+    private readonly interruptPython: PythonInterrupter,
+  ) {
     const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
     this.worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data, stdout: false, stderr: false, env: SHARE_ENV });
@@ -72,7 +75,12 @@ export class Executor {
       this.exited = why;
       readyResolve({ kind: "ready", python: null, pythonError: why });
       for (const [id, p] of this.pending) {
-        p.resolve({ kind: "execute_done", id, status: "error", error: { ename: "ExecutorDied", evalue: why, traceback: [why, "Restart the kernel to continue."] } });
+        p.resolve({
+          kind: "execute_done",
+          id,
+          status: "error",
+          error: { ename: "ExecutorDied", evalue: why, traceback: [why, "Restart the kernel to continue."] },
+        });
       }
       this.pending.clear();
     };
@@ -81,7 +89,13 @@ export class Executor {
   }
 
   private request(m: ToExecutor & { id: number }, events?: ExecutionEvents): Promise<FromExecutor> {
-    if (this.exited) return Promise.resolve({ kind: "execute_done", id: m.id, status: "error", error: { ename: "ExecutorDied", evalue: this.exited, traceback: [this.exited, "Restart the kernel to continue."] } });
+    if (this.exited)
+      return Promise.resolve({
+        kind: "execute_done",
+        id: m.id,
+        status: "error",
+        error: { ename: "ExecutorDied", evalue: this.exited, traceback: [this.exited, "Restart the kernel to continue."] },
+      });
     return new Promise((resolve) => {
       this.pending.set(m.id, { events, resolve });
       this.worker.postMessage(m);
@@ -94,7 +108,14 @@ export class Executor {
    * @param events receives the cell's stream and display output as it happens.
    * @returns how the cell ended; never rejects.
    */
-  async execute(code: string, executionCount: number, silent: boolean, allowStdin: boolean, events: ExecutionEvents, userExpressions: Record<string, string> = {}): Promise<ExecutionOutcome> {
+  async execute(
+    code: string,
+    executionCount: number,
+    silent: boolean,
+    allowStdin: boolean,
+    events: ExecutionEvents,
+    userExpressions: Record<string, string> = {},
+  ): Promise<ExecutionOutcome> {
     const id = this.nextId++;
     this.lastEvents = events;
     this.running++;

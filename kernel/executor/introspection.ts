@@ -43,7 +43,8 @@ const PROXY_MEMBERS = ["type", "toString", "repr", "get", "set", "has", "delete"
 function evaluateChain(expr: string, python: PythonIntrospect | null): unknown {
   const file = ts.createSourceFile("chain.ts", expr, ts.ScriptTarget.ES2022, true);
   const st = file.statements[0];
-  if (file.statements.length !== 1 || !st || !ts.isExpressionStatement(st) || (file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length > 0) return NOT_EVALUABLE;
+  if (file.statements.length !== 1 || !st || !ts.isExpressionStatement(st) || (file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length > 0)
+    return NOT_EVALUABLE;
   const g = globalThis as Record<string, unknown>;
   const ev = (n: ts.Expression): unknown => {
     if (ts.isParenthesizedExpression(n)) return ev(n.expression);

@@ -153,7 +153,10 @@ export class NotebookLanguageService {
    */
   complete(source: string, offset: number): TsCompletion[] {
     this.setCurrent(source);
-    const info = this.ls.getCompletionsAtPosition(this.currentFile, offset, { includeCompletionsWithInsertText: true, includeCompletionsForModuleExports: false });
+    const info = this.ls.getCompletionsAtPosition(this.currentFile, offset, {
+      includeCompletionsWithInsertText: true,
+      includeCompletionsForModuleExports: false,
+    });
     if (!info) return [];
     const word = wordAt(source, offset);
     return info.entries
@@ -233,7 +236,9 @@ function globalScript(source: string): string {
         if (clause.name) decls.push(`declare const ${clause.name.text}: typeof import(${m}) extends { default: infer D } ? D : typeof import(${m});`);
         const b = clause.namedBindings;
         if (b && ts.isNamespaceImport(b)) decls.push(`declare const ${b.name.text}: typeof import(${m});`);
-        else if (b) for (const s of b.elements) if (!s.isTypeOnly) decls.push(`declare const ${s.name.text}: typeof import(${m})[${JSON.stringify((s.propertyName ?? s.name).text)}];`);
+        else if (b)
+          for (const s of b.elements)
+            if (!s.isTypeOnly) decls.push(`declare const ${s.name.text}: typeof import(${m})[${JSON.stringify((s.propertyName ?? s.name).text)}];`);
       }
       edits.push({ start: st.getStart(file), end: st.getEnd(), text: decls.join(" ") });
     } else if (ts.canHaveModifiers(st)) {

@@ -95,15 +95,26 @@ export interface VariableInfo {
   size: number | null;
 }
 
-
 /**
  * Describes a TypeScript value for %who: TypedArrays with shape/dtype/size, Python proxies
  * through `describePython` (type, shape, dtype, nbytes), others by constructor name.
  */
-export function describeTsValue(name: string, value: unknown, describePython: ((v: unknown) => [string, string, string, number | null]) | null, isPython: (v: unknown) => boolean): VariableInfo {
+export function describeTsValue(
+  name: string,
+  value: unknown,
+  describePython: ((v: unknown) => [string, string, string, number | null]) | null,
+  isPython: (v: unknown) => boolean,
+): VariableInfo {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const kind = value.constructor.name;
-    return { name, language: "TypeScript", type: kind, shape: String((value as unknown as { length: number }).length), dtype: DTYPES[kind] ?? "", size: value.byteLength };
+    return {
+      name,
+      language: "TypeScript",
+      type: kind,
+      shape: String((value as unknown as { length: number }).length),
+      dtype: DTYPES[kind] ?? "",
+      size: value.byteLength,
+    };
   }
   if (describePython && isPython(value)) {
     const [type, shape, dtype, size] = describePython(value);
@@ -120,7 +131,11 @@ export function formatVariables(rows: VariableInfo[]): string {
   const header = ["Variable", "Language", "Type", "Shape", "Dtype", "Size"];
   const table = rows.map((r) => [r.name, r.language, r.type, r.shape, r.dtype, r.size === null ? "" : formatBytes(r.size)]);
   const widths = header.map((h, c) => Math.max(h.length, ...table.map((row) => row[c].length)));
-  const fmt = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join("  ")
+      .trimEnd();
   return [fmt(header), fmt(widths.map((w) => "-".repeat(w))), ...table.map(fmt)].join("\n") + "\n";
 }
 
@@ -138,7 +153,12 @@ function formatBytes(n: number): string {
  */
 export function envMagic(args: string, setPython: (name: string, value: string) => void): string {
   if (args === "") {
-    return Object.keys(process.env).sort().map((k) => `${k}=${process.env[k]}`).join("\n") + "\n";
+    return (
+      Object.keys(process.env)
+        .sort()
+        .map((k) => `${k}=${process.env[k]}`)
+        .join("\n") + "\n"
+    );
   }
   const set = /^([A-Za-z_]\w*)\s*(?:=\s*|\s+)(.*)$/.exec(args);
   if (set) {

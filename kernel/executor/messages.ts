@@ -32,7 +32,13 @@ export type FromExecutor =
   | { kind: "display"; id: number; msgType: ExecutorIopubType; content: Record<string, unknown> }
   | { kind: "input_request"; id: number; prompt: string; password: boolean }
   | { kind: "reply"; id: number; content: Record<string, unknown> }
-  | { kind: "execute_done"; id: number; status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null; userExpressions?: Record<string, unknown> }
+  | {
+      kind: "execute_done";
+      id: number;
+      status: "ok";
+      result: { data: MimeBundle; metadata: Record<string, unknown> } | null;
+      userExpressions?: Record<string, unknown>;
+    }
   | { kind: "execute_done"; id: number; status: "error"; error: ErrorContent }
   | { kind: "is_complete_done"; id: number; status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
 

@@ -41,7 +41,10 @@ export class TsRuntime {
    * @param cwd the notebook's folder: `import` resolves packages from there upwards first, then from the kernel's own node_modules.
    * @param interruptFlag Int32Array of one element; non-zero means "stop the TS code now" (set by the main thread with Atomics).
    */
-  constructor(readonly cwd: string, private readonly interruptFlag: Int32Array) {
+  constructor(
+    readonly cwd: string,
+    private readonly interruptFlag: Int32Array,
+  ) {
     this.requireFromCwd = createRequire(path.join(cwd, "__tspy_notebook__.js"));
     this.requireFromKernel = createRequire(__filename);
     const g = globalThis as Record<string, unknown>;
@@ -70,7 +73,9 @@ export class TsRuntime {
     try {
       resolved = this.resolve(specifier);
     } catch {
-      throw new Error(`Cannot find package '${specifier}' from ${this.cwd}. Install it in the notebook's folder with: npm install ${specifier.startsWith("node:") ? "" : packageName(specifier)}`);
+      throw new Error(
+        `Cannot find package '${specifier}' from ${this.cwd}. Install it in the notebook's folder with: npm install ${specifier.startsWith("node:") ? "" : packageName(specifier)}`,
+      );
     }
     if (!path.isAbsolute(resolved)) return this.requireFromKernel(resolved); // a builtin such as "fs"
     try {

@@ -131,9 +131,7 @@ function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
 /** Drops `export`/`default` modifiers: a cell is a script, its declarations are global anyway. */
 function withoutExport<T extends ts.Node>(f: ts.NodeFactory, node: T): T {
   if (!ts.canHaveModifiers(node)) return node;
-  const mods = (ts.getModifiers(node) ?? []).filter(
-    (m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword,
-  );
+  const mods = (ts.getModifiers(node) ?? []).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
   if (ts.isFunctionDeclaration(node)) {
     return f.updateFunctionDeclaration(node, mods, node.asteriskToken, node.name, node.typeParameters, node.parameters, node.type, node.body) as unknown as T;
   }
@@ -159,16 +157,32 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
     if (ts.isImportDeclaration(statement)) {
       const clause = statement.importClause;
       if (clause?.isTypeOnly) continue;
-      const load = f.createAwaitExpression(f.createCallExpression(f.createIdentifier(RUNTIME.importModule), undefined, [statement.moduleSpecifier as ts.Expression]));
+      const load = f.createAwaitExpression(
+        f.createCallExpression(f.createIdentifier(RUNTIME.importModule), undefined, [statement.moduleSpecifier as ts.Expression]),
+      );
       if (!clause) {
         body.push(ts.setTextRange(f.createExpressionStatement(load), statement));
         continue;
       }
       const moduleVar = `__tspy_module_${importIndex++}`;
-      body.push(ts.setTextRange(f.createVariableStatement(undefined, f.createVariableDeclarationList([f.createVariableDeclaration(moduleVar, undefined, undefined, load)], ts.NodeFlags.Const)), statement));
+      body.push(
+        ts.setTextRange(
+          f.createVariableStatement(
+            undefined,
+            f.createVariableDeclarationList([f.createVariableDeclaration(moduleVar, undefined, undefined, load)], ts.NodeFlags.Const),
+          ),
+          statement,
+        ),
+      );
       if (clause.name) {
         hoist(clause.name.text);
-        body.push(assign(f.createIdentifier(clause.name.text), f.createCallExpression(f.createIdentifier(RUNTIME.importDefault), undefined, [f.createIdentifier(moduleVar)]), statement));
+        body.push(
+          assign(
+            f.createIdentifier(clause.name.text),
+            f.createCallExpression(f.createIdentifier(RUNTIME.importDefault), undefined, [f.createIdentifier(moduleVar)]),
+            statement,
+          ),
+        );
       }
       const bindings = clause.namedBindings;
       if (bindings && ts.isNamespaceImport(bindings)) {
@@ -179,7 +193,13 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
           if (spec.isTypeOnly) continue;
           hoist(spec.name.text);
           const imported = (spec.propertyName ?? spec.name).text;
-          body.push(assign(f.createIdentifier(spec.name.text), f.createElementAccessExpression(f.createIdentifier(moduleVar), f.createStringLiteral(imported)), statement));
+          body.push(
+            assign(
+              f.createIdentifier(spec.name.text),
+              f.createElementAccessExpression(f.createIdentifier(moduleVar), f.createStringLiteral(imported)),
+              statement,
+            ),
+          );
         }
       }
     } else if (ts.isImportEqualsDeclaration(statement)) {
@@ -198,14 +218,22 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
         const target = patternToTarget(f, decl.name);
         const stmt = ts.isIdentifier(decl.name)
           ? assign(target, value, decl)
-          : ts.setTextRange(f.createExpressionStatement(f.createParenthesizedExpression(f.createBinaryExpression(target, ts.SyntaxKind.EqualsToken, value))), decl);
+          : ts.setTextRange(
+              f.createExpressionStatement(f.createParenthesizedExpression(f.createBinaryExpression(target, ts.SyntaxKind.EqualsToken, value))),
+              decl,
+            );
         body.push(stmt);
       }
     } else if (ts.isClassDeclaration(statement) && statement.name && !hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) {
       hoist(statement.name.text);
       const expr = f.createClassExpression(
-        (ts.getModifiers(statement) ?? []).filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword) as unknown as ts.ModifierLike[],
-        statement.name, statement.typeParameters, statement.heritageClauses, statement.members,
+        (ts.getModifiers(statement) ?? []).filter(
+          (m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword,
+        ) as unknown as ts.ModifierLike[],
+        statement.name,
+        statement.typeParameters,
+        statement.heritageClauses,
+        statement.members,
       );
       body.push(assign(f.createIdentifier(statement.name.text), expr, statement));
     } else if (ts.isFunctionDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) {
@@ -232,7 +260,14 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
   const wrapper = f.createExpressionStatement(
     f.createCallExpression(
       f.createParenthesizedExpression(
-        f.createArrowFunction([f.createModifier(ts.SyntaxKind.AsyncKeyword)], undefined, [], undefined, f.createToken(ts.SyntaxKind.EqualsGreaterThanToken), f.createBlock(guardedBody, true)),
+        f.createArrowFunction(
+          [f.createModifier(ts.SyntaxKind.AsyncKeyword)],
+          undefined,
+          [],
+          undefined,
+          f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+          f.createBlock(guardedBody, true),
+        ),
       ),
       undefined,
       [],
@@ -240,7 +275,15 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
   );
   const statements: ts.Statement[] = [];
   if (hoisted.length > 0) {
-    statements.push(f.createVariableStatement(undefined, f.createVariableDeclarationList([...new Set(hoisted)].map((n) => f.createVariableDeclaration(n)), ts.NodeFlags.None)));
+    statements.push(
+      f.createVariableStatement(
+        undefined,
+        f.createVariableDeclarationList(
+          [...new Set(hoisted)].map((n) => f.createVariableDeclaration(n)),
+          ts.NodeFlags.None,
+        ),
+      ),
+    );
   }
   statements.push(...guardedScript, wrapper);
   return f.updateSourceFile(file, statements);

@@ -15,7 +15,17 @@ import { CommRegistry } from "./comms";
 import { Introspection } from "./introspection";
 import { NotebookLanguageService } from "./language-service";
 import { NotebookCommTarget } from "./notebook-comm";
-import { describeTsValue, envMagic, formatVariables, parseCell, pipMagic, typecheckMagic, type CellPlan, type TypecheckMode, type VariableInfo } from "./magics";
+import {
+  describeTsValue,
+  envMagic,
+  formatVariables,
+  parseCell,
+  pipMagic,
+  typecheckMagic,
+  type CellPlan,
+  type TypecheckMode,
+  type VariableInfo,
+} from "./magics";
 import { waitForInput } from "./stdin";
 
 /** Folder of tspy_cell.py (kept in the source tree; this file runs from dist/kernel/executor). */
@@ -45,7 +55,9 @@ const runtime = new TsRuntime(data.cwd, interruptFlag);
 
 // Errors thrown by a cell's leftover callbacks must not end the executor (and the notebook's state).
 process.on("uncaughtException", (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `Uncaught ${util.inspect(e, { colors: false })}\n` }));
-process.on("unhandledRejection", (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `Unhandled promise rejection: ${util.inspect(e, { colors: false })}\n` }));
+process.on("unhandledRejection", (e) =>
+  post({ kind: "stream", id: currentId, name: "stderr", text: `Unhandled promise rejection: ${util.inspect(e, { colors: false })}\n` }),
+);
 
 interface PythonSide {
   py: bridge.Py;
@@ -81,10 +93,12 @@ function startPython(): { side: PythonSide | null; version: string | null; error
     const introspect = py.import("tspy_introspect");
     introspect.install_stdin((prompt: string, password: boolean) => requestInput(prompt, password));
     introspect.install_comms((msgType: "comm_open" | "comm_msg" | "comm_close", content: bridge.PyProxy) =>
-      post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }));
+      post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }),
+    );
     const display = py.import("tspy_display");
     display.install((msgType: "display_data" | "update_display_data" | "clear_output", json: string) =>
-      post({ kind: "display", id: currentId, msgType, content: JSON.parse(json) as Record<string, unknown> }));
+      post({ kind: "display", id: currentId, msgType, content: JSON.parse(json) as Record<string, unknown> }),
+    );
     const g = globalThis as Record<string, unknown>;
     bridge.setTsNamespace({
       get: (name) => g[name],
@@ -110,9 +124,7 @@ const displayApi = createDisplay(
     post: (msgType, content) => post({ kind: "display", id: currentId, msgType, content }),
     pythonBundle: (value) => (python.side && bridge.isPyProxy(value) ? (JSON.parse(python.side.display.mime_bundle_json(value)) as MimeBundle) : null),
   },
-  python.side
-    ? { getLivePlot: () => Boolean(python.side!.display.live_plot), setLivePlot: (on) => void (python.side!.display.live_plot = on) }
-    : undefined,
+  python.side ? { getLivePlot: () => Boolean(python.side!.display.live_plot), setLivePlot: (on) => void (python.side!.display.live_plot = on) } : undefined,
 );
 Object.assign(globalThis, { display: displayApi.display, updateDisplay: displayApi.updateDisplay, clearOutput: displayApi.clearOutput });
 
@@ -132,7 +144,12 @@ function afterCell(): void {
 
 function runPython(source: string, cellName: string): FromExecutor {
   if (!python.side) {
-    return { kind: "execute_done", id: currentId, status: "error", error: { ename: "PythonUnavailable", evalue: "the embedded Python did not start", traceback: (python.error ?? "").split("\n") } };
+    return {
+      kind: "execute_done",
+      id: currentId,
+      status: "error",
+      error: { ename: "PythonUnavailable", evalue: "the embedded Python did not start", traceback: (python.error ?? "").split("\n") },
+    };
   }
   // Keep the cell's line numbers: the magic line becomes an empty line.
   const code = source.replace(PYTHON_MAGIC, "\n");
@@ -143,7 +160,8 @@ function runPython(source: string, cellName: string): FromExecutor {
   } finally {
     reply.destroy();
   }
-  if (r.status === "error") return { kind: "execute_done", id: currentId, status: "error", error: { ename: r.ename, evalue: r.evalue, traceback: r.traceback } };
+  if (r.status === "error")
+    return { kind: "execute_done", id: currentId, status: "error", error: { ename: r.ename, evalue: r.evalue, traceback: r.traceback } };
   return { kind: "execute_done", id: currentId, status: "ok", result: r.data ? { data: r.data, metadata: {} } : null };
 }
 
@@ -153,7 +171,12 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
   try {
     const value = await runtime.run(source, cellName, interrupted);
     // Like IPython hiding None: no result for undefined or null (a Python call that returned None, e.g. model.summary()).
-    return { kind: "execute_done", id: currentId, status: "ok", result: value === undefined || value === null ? null : { data: mimeBundle(value), metadata: {} } };
+    return {
+      kind: "execute_done",
+      id: currentId,
+      status: "ok",
+      result: value === undefined || value === null ? null : { data: mimeBundle(value), metadata: {} },
+    };
   } catch (e) {
     return { kind: "execute_done", id: currentId, status: "error", error: runtime.errorContent(e) };
   } finally {
@@ -171,7 +194,13 @@ const introspection = new Introspection(
 /** Comms of both languages; TS cells use the global `comms`. */
 const comms = new CommRegistry(
   (msgType, content) => post({ kind: "display", id: currentId, msgType, content }),
-  () => (python.side ? { incoming: (t, c) => Boolean(python.side!.introspect.comm_incoming(t, c)), list: () => python.side!.introspect.comm_list().toJS() as Record<string, string> } : null),
+  () =>
+    python.side
+      ? {
+          incoming: (t, c) => Boolean(python.side!.introspect.comm_incoming(t, c)),
+          list: () => python.side!.introspect.comm_list().toJS() as Record<string, string>,
+        }
+      : null,
   (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `comm handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n` }),
 );
 Object.assign(globalThis, {
@@ -219,7 +248,12 @@ function typecheck(code: string, cellName: string): FromExecutor | null {
   if (found.length === 0) return null;
   const lines = found.map((d) => `${cellName}.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`);
   if (typecheckMode === "strict") {
-    return { kind: "execute_done", id: currentId, status: "error", error: { ename: "TypeScriptError", evalue: `${found.length} type error${found.length > 1 ? "s" : ""} (%typecheck strict)`, traceback: lines } };
+    return {
+      kind: "execute_done",
+      id: currentId,
+      status: "error",
+      error: { ename: "TypeScriptError", evalue: `${found.length} type error${found.length > 1 ? "s" : ""} (%typecheck strict)`, traceback: lines },
+    };
   }
   post({ kind: "stream", id: currentId, name: "stderr", text: lines.join("\n") + "\n" });
   return null;
@@ -232,7 +266,8 @@ function variableRows(): VariableInfo[] {
   const rows: VariableInfo[] = [...runtime.declared].filter((n) => n in g).map((n) => describeTsValue(n, g[n], describePython, bridge.isPyProxy));
   if (python.side) {
     const list = python.side.introspect.who();
-    for (const [name, type, shape, dtype, size] of list.toJS() as [string, string, string, string, number | null][]) rows.push({ name, language: "Python", type, shape, dtype, size });
+    for (const [name, type, shape, dtype, size] of list.toJS() as [string, string, string, string, number | null][])
+      rows.push({ name, language: "Python", type, shape, dtype, size });
     list.destroy();
   }
   return rows;
@@ -260,7 +295,10 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
   for (const magic of plan.lineMagics) {
     if (magic.name === "who") stream("stdout", whoTable());
     else if (magic.name === "env") {
-      stream("stdout", envMagic(magic.args, (name, value) => python.side && void python.side.py.import("os").environ.set(name, value)));
+      stream(
+        "stdout",
+        envMagic(magic.args, (name, value) => python.side && void python.side.py.import("os").environ.set(name, value)),
+      );
     } else if (magic.name === "typecheck") {
       typecheckMode = typecheckMagic(magic.args, typecheckMode);
       stream("stdout", `typecheck: ${typecheckMode}\n`);
@@ -269,7 +307,12 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
       const status = await pipMagic(magic.args, executable, stream);
       python.side?.py.import("importlib").invalidate_caches();
       if (status !== 0) {
-        return { kind: "execute_done", id: currentId, status: "error", error: { ename: "PipError", evalue: `pip exited with status ${status}`, traceback: [`%pip ${magic.args}`, `pip exited with status ${status}`] } };
+        return {
+          kind: "execute_done",
+          id: currentId,
+          status: "error",
+          error: { ename: "PipError", evalue: `pip exited with status ${status}`, traceback: [`%pip ${magic.args}`, `pip exited with status ${status}`] },
+        };
       }
     }
   }
@@ -288,7 +331,12 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
   } catch (e) {
     const err = e as Error;
     notebookComm.publishVariables();
-    return post({ kind: "execute_done", id: m.id, status: "error", error: { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] } });
+    return post({
+      kind: "execute_done",
+      id: m.id,
+      status: "error",
+      error: { ename: err.name, evalue: err.message, traceback: [`${err.name}: ${err.message}`] },
+    });
   }
   const started = performance.now();
   let done = await runLineMagics(plan);
@@ -378,7 +426,8 @@ port.on("message", (m: ToExecutor) => {
       if (m.kind === "execute") {
         notebookComm.publishVariables();
         post({ kind: "execute_done", id: m.id, status: "error", error: { ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
-      } else if (m.kind === "request") post({ kind: "reply", id: m.id, content: { status: "error", ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
+      } else if (m.kind === "request")
+        post({ kind: "reply", id: m.id, content: { status: "error", ename: "ExecutorError", evalue: String(e), traceback: text.split("\n") } });
       else post({ kind: "is_complete_done", id: m.id, status: "unknown" });
     }
   });

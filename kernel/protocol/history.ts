@@ -19,7 +19,10 @@ export function defaultHistoryFile(): string {
 
 /** Turns a glob (`*`, `?`) into a RegExp over the whole input, as IPython's history search does. */
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]");
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, "[\\s\\S]*")
+    .replace(/\?/g, "[\\s\\S]");
   return new RegExp(`^${escaped}$`);
 }
 
@@ -83,7 +86,10 @@ export class History {
       result = this.entries.filter((e) => re.test(e[2]));
       if (content.unique) {
         const seen = new Set<string>();
-        result = result.reverse().filter((e) => !seen.has(e[2]) && seen.add(e[2])).reverse();
+        result = result
+          .reverse()
+          .filter((e) => !seen.has(e[2]) && seen.add(e[2]))
+          .reverse();
       }
       if (n !== undefined) result = result.slice(-n);
     } else if (type === "tail") {

@@ -41,7 +41,11 @@ export class MessageCodec {
    * @param session this kernel's session id, written into every header it creates.
    * @throws Error for a scheme other than hmac-<digest>.
    */
-  constructor(key: string, signatureScheme: string, readonly session: string = randomUUID()) {
+  constructor(
+    key: string,
+    signatureScheme: string,
+    readonly session: string = randomUUID(),
+  ) {
     this.key = Buffer.from(key, "utf8");
     const m = /^hmac-(\w+)$/.exec(signatureScheme || "hmac-sha256");
     if (!m) throw new Error(`unsupported signature_scheme: ${signatureScheme}`);
@@ -79,11 +83,23 @@ export class MessageCodec {
     } catch (e) {
       throw new InvalidMessageError(`a frame is not JSON: ${(e as Error).message}`);
     }
-    const [header, parent_header, metadata, content] = parsed as [KernelMessage.IHeader, WireMessage["parent_header"], Record<string, unknown>, Record<string, unknown>];
+    const [header, parent_header, metadata, content] = parsed as [
+      KernelMessage.IHeader,
+      WireMessage["parent_header"],
+      Record<string, unknown>,
+      Record<string, unknown>,
+    ];
     if (!header || typeof header.msg_type !== "string" || typeof header.msg_id !== "string") {
       throw new InvalidMessageError("header has no msg_type or msg_id");
     }
-    return { identities: frames.slice(0, at), header, parent_header: parent_header ?? {}, metadata: metadata ?? {}, content: content ?? {}, buffers: frames.slice(at + 6) };
+    return {
+      identities: frames.slice(0, at),
+      header,
+      parent_header: parent_header ?? {},
+      metadata: metadata ?? {},
+      content: content ?? {},
+      buffers: frames.slice(at + 6),
+    };
   }
 
   /** Encodes and signs a message into frames ready for `socket.send`. */

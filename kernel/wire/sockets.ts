@@ -24,7 +24,10 @@ export class KernelSockets {
   private readonly sendChains = new Map<zmq.Writable, Promise<void>>();
   private closed = false;
 
-  constructor(readonly info: ConnectionInfo, readonly codec: MessageCodec) {
+  constructor(
+    readonly info: ConnectionInfo,
+    readonly codec: MessageCodec,
+  ) {
     for (const s of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) s.linger = 0;
   }
 
@@ -83,13 +86,16 @@ export class KernelSockets {
   send(channel: Channel | "iopub", msg: WireMessage): Promise<void> {
     const socket = channel === "iopub" ? this.iopub : this[channel];
     // iopub has no routing identities: its first frame is the topic (ipykernel: kernel.<session>.<msg_type>).
-    const frames = channel === "iopub"
-      ? [Buffer.from(`kernel.${this.codec.session}.${msg.header.msg_type}`), ...this.codec.encode({ ...msg, identities: [] })]
-      : this.codec.encode(msg);
+    const frames =
+      channel === "iopub"
+        ? [Buffer.from(`kernel.${this.codec.session}.${msg.header.msg_type}`), ...this.codec.encode({ ...msg, identities: [] })]
+        : this.codec.encode(msg);
     const previous = this.sendChains.get(socket) ?? Promise.resolve();
-    const next = previous.then(() => socket.send(frames)).catch((e: Error) => {
-      if (!this.closed) process.stderr.write(`tspy: could not send ${msg.header.msg_type} on ${channel}: ${e.message}\n`);
-    });
+    const next = previous
+      .then(() => socket.send(frames))
+      .catch((e: Error) => {
+        if (!this.closed) process.stderr.write(`tspy: could not send ${msg.header.msg_type} on ${channel}: ${e.message}\n`);
+      });
     this.sendChains.set(socket, next);
     return next;
   }

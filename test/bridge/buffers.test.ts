@@ -74,10 +74,16 @@ test("dtype_table_maps_formats_to_typed_arrays", () => {
   bb.release();
   bytes.destroy();
   const cplx = py.eval("np.ones(2, dtype='>f8')"); // big-endian: not in the table
-  assert.throws(() => cplx.getBuffer(), (e: unknown) => e instanceof TypeError && /unsupported buffer format/.test(e.message));
+  assert.throws(
+    () => cplx.getBuffer(),
+    (e: unknown) => e instanceof TypeError && /unsupported buffer format/.test(e.message),
+  );
   cplx.destroy();
   const notBuffer = py.eval("object()");
-  assert.throws(() => notBuffer.getBuffer(), (e: unknown) => e instanceof PythonError && e.type === "TypeError");
+  assert.throws(
+    () => notBuffer.getBuffer(),
+    (e: unknown) => e instanceof PythonError && e.type === "TypeError",
+  );
   notBuffer.destroy();
 });
 
@@ -94,7 +100,10 @@ test("non_contiguous_views_report_strides_over_the_spanned_memory", () => {
   const rb = r.getBuffer();
   assert.deepEqual(rb.strides, [-8]);
   assert.equal(rb.offset, 24);
-  assert.deepEqual([0, 1, 2, 3].map((i) => rb.data[(rb.offset + i * rb.strides[0]) / rb.itemsize]), [3, 2, 1, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3].map((i) => rb.data[(rb.offset + i * rb.strides[0]) / rb.itemsize]),
+    [3, 2, 1, 0],
+  );
   rb.release();
   r.destroy();
   const t = py.eval("np.arange(6, dtype=np.float64).reshape(2, 3).T");

@@ -33,7 +33,14 @@ test("python_scalars_convert_to_js_values", () => {
 test("js_scalars_convert_to_python_values", () => {
   const types = py.eval("lambda *a: [type(x).__name__ for x in a]");
   assert.deepEqual(types(null, undefined, true, 3, 3.5, 2n ** 64n, "s", py.float(2)).toJS(), [
-    "NoneType", "NoneType", "bool", "int", "float", "int", "str", "float",
+    "NoneType",
+    "NoneType",
+    "bool",
+    "int",
+    "float",
+    "int",
+    "str",
+    "float",
   ]);
   types.destroy();
   const echo = py.eval("lambda x: x");
@@ -109,7 +116,10 @@ test("item_access_get_set_has_delete_and_len", () => {
   a.set(py.tuple(0, 0), 100);
   assert.equal(a.get(py.tuple(0, 0)), 100);
   const l = py.eval("[1, 2]");
-  assert.throws(() => l.get(5), (e: unknown) => e instanceof PythonError && e.type === "IndexError");
+  assert.throws(
+    () => l.get(5),
+    (e: unknown) => e instanceof PythonError && e.type === "IndexError",
+  );
   for (const p of [np, a, l]) p.destroy();
 });
 
@@ -185,7 +195,10 @@ test("js_objects_and_functions_reach_python_as_proxies", () => {
   const typeOf = py.eval("lambda o: type(o).__name__");
   assert.equal(typeOf({ a: 1 }), "dict");
   assert.equal(typeOf(new Map()), "JsObject");
-  assert.equal(typeOf(() => 1), "JsFunction");
+  assert.equal(
+    typeOf(() => 1),
+    "JsFunction",
+  );
   assert.equal(typeOf(new Float32Array(2)), "JsBuffer");
   typeOf.destroy();
   const setter = py.eval("lambda o: setattr(o, 'x', [1, 2])");
@@ -201,5 +214,8 @@ test("js_objects_and_functions_reach_python_as_proxies", () => {
   const fn = () => 0;
   assert.equal(ident(fn), fn);
   ident.destroy();
-  assert.throws(() => py.eval("lambda o: o")(Symbol("s")), (e: unknown) => e instanceof Error && /symbol/.test(e.message));
+  assert.throws(
+    () => py.eval("lambda o: o")(Symbol("s")),
+    (e: unknown) => e instanceof Error && /symbol/.test(e.message),
+  );
 });

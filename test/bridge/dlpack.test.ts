@@ -125,6 +125,9 @@ test("tensor_keeps_the_typed_array_memory_alive", async () => {
 test("to_dlpack_rejects_bad_arguments", () => {
   assert.throws(() => py.toDLPack([1, 2] as unknown as Float32Array), TypeError);
   assert.throws(() => py.toDLPack(new Float32Array(4), { shape: [2, -2] }), TypeError);
-  assert.throws(() => py.toDLPack(new Float32Array(4), { shape: [3] }), (e: unknown) => e instanceof Error && e.name === "PythonError");
+  assert.throws(
+    () => py.toDLPack(new Float32Array(4), { shape: [3] }),
+    (e: unknown) => e instanceof Error && e.name === "PythonError",
+  );
   assert.throws(() => alignedArray(Float64Array, 2, 4), RangeError);
 });

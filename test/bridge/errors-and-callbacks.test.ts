@@ -29,8 +29,14 @@ test("python_exception_becomes_python_error_with_traceback", () => {
 });
 
 test("syntax_and_import_errors_are_python_errors", () => {
-  assert.throws(() => py.exec("def ("), (e: unknown) => e instanceof PythonError && e.type === "SyntaxError");
-  assert.throws(() => py.import("no_such_module_xyz"), (e: unknown) => e instanceof PythonError && e.type === "ModuleNotFoundError");
+  assert.throws(
+    () => py.exec("def ("),
+    (e: unknown) => e instanceof PythonError && e.type === "SyntaxError",
+  );
+  assert.throws(
+    () => py.import("no_such_module_xyz"),
+    (e: unknown) => e instanceof PythonError && e.type === "ModuleNotFoundError",
+  );
 });
 
 test("ts_function_called_from_python_converts_args_and_result", () => {
@@ -55,9 +61,7 @@ test("js_throw_in_callback_surfaces_in_python_as_jserror", () => {
   py.boom = () => {
     throw new RangeError("too far");
   };
-  py.exec(
-    "import tspy\ntry:\n    boom()\n    caught = None\nexcept tspy.JSError as e:\n    caught = (type(e).__name__, e.message, 'too far' in e.stack)\n",
-  );
+  py.exec("import tspy\ntry:\n    boom()\n    caught = None\nexcept tspy.JSError as e:\n    caught = (type(e).__name__, e.message, 'too far' in e.stack)\n");
   assert.deepEqual(py.caught.toJS(), ["JSError", "RangeError: too far", true]);
   py.exec("del boom, caught");
 });
@@ -80,7 +84,10 @@ test("uncaught_js_error_is_rethrown_as_the_original_object", () => {
 
 test("python_error_inside_a_callback_chain_reaches_ts", () => {
   py.callback = () => py.eval("1 / 0");
-  assert.throws(() => py.exec("callback()"), (e: unknown) => e instanceof Error && /ZeroDivisionError/.test(e.message));
+  assert.throws(
+    () => py.exec("callback()"),
+    (e: unknown) => e instanceof Error && /ZeroDivisionError/.test(e.message),
+  );
   py.exec("del callback");
 });
 
@@ -129,13 +136,29 @@ test("python_error_thrown_back_through_a_ts_callback_is_the_original_exception",
 });
 
 test("system_exit_and_keyboard_interrupt_from_user_code_do_not_end_the_process", async () => {
-  assert.throws(() => py.exec("raise SystemExit(3)"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit" && e.value === "3");
-  assert.throws(() => py.exec("import sys\nsys.exit('bye')"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit");
-  assert.throws(() => py.exec("raise KeyboardInterrupt"), (e: unknown) => e instanceof PythonError && e.type === "KeyboardInterrupt");
+  assert.throws(
+    () => py.exec("raise SystemExit(3)"),
+    (e: unknown) => e instanceof PythonError && e.type === "SystemExit" && e.value === "3",
+  );
+  assert.throws(
+    () => py.exec("import sys\nsys.exit('bye')"),
+    (e: unknown) => e instanceof PythonError && e.type === "SystemExit",
+  );
+  assert.throws(
+    () => py.exec("raise KeyboardInterrupt"),
+    (e: unknown) => e instanceof PythonError && e.type === "KeyboardInterrupt",
+  );
   py.quit_from_ts = () => py.exec("raise SystemExit(0)");
-  assert.throws(() => py.exec("quit_from_ts()"), (e: unknown) => e instanceof PythonError && e.type === "SystemExit", "through a TS callback too");
+  assert.throws(
+    () => py.exec("quit_from_ts()"),
+    (e: unknown) => e instanceof PythonError && e.type === "SystemExit",
+    "through a TS callback too",
+  );
   py.exec("async def exits():\n    raise SystemExit(5)\n");
-  await assert.rejects(async () => await py.exits(), (e: unknown) => e instanceof PythonError && e.type === "SystemExit");
+  await assert.rejects(
+    async () => await py.exits(),
+    (e: unknown) => e instanceof PythonError && e.type === "SystemExit",
+  );
   assert.equal(py.eval("1 + 1"), 2, "Python still runs afterwards");
   py.exec("async def fine():\n    return 'ok'\n");
   assert.equal(await py.fine(), "ok", "and the bridge's event loop still steps");

@@ -27,7 +27,13 @@ test("direct_call_passes_more_than_eight_arguments_and_kwargs", () => {
   const many = py.many;
   const args = Array.from({ length: 20 }, (_, i) => i);
   const r = many(...args, py.kwargs({ b: 2, a: [1] }));
-  assert.deepEqual(r.toJS(), [190, [["a", [1]], ["b", 2]]]);
+  assert.deepEqual(r.toJS(), [
+    190,
+    [
+      ["a", [1]],
+      ["b", 2],
+    ],
+  ]);
   const r2 = many(py.kwargs({ only: true }));
   assert.deepEqual(r2.toJS(), [0, [["only", true]]]);
   for (const p of [r, r2, many]) p.destroy();
@@ -36,7 +42,10 @@ test("direct_call_passes_more_than_eight_arguments_and_kwargs", () => {
 
 test("direct_call_raises_python_errors_and_rejects_bad_arguments", () => {
   const div = py.eval("lambda a, b: a / b");
-  assert.throws(() => div(1, 0), (e: unknown) => e instanceof PythonError && e.type === "ZeroDivisionError");
+  assert.throws(
+    () => div(1, 0),
+    (e: unknown) => e instanceof PythonError && e.type === "ZeroDivisionError",
+  );
   assert.throws(() => div(Symbol("x"), 1), /symbol/);
   assert.throws(() => div(py.kwargs({ a: 1 }), 2), /last argument/, "kwargs marker only last");
   assert.equal(div(6, 3), 2, "usable after errors");
@@ -56,7 +65,10 @@ test("callable_proxy_keeps_proxy_semantics", () => {
   assert.throws(() => new (f as unknown as new () => unknown)(), TypeError, "not a constructor");
   assert.equal(py.eval("lambda g: g is f")(f), true, "passed back to Python it is the same object");
   const notCallable = py.eval("[1]");
-  assert.throws(() => notCallable(), (e: unknown) => e instanceof PythonError && e.type === "TypeError");
+  assert.throws(
+    () => notCallable(),
+    (e: unknown) => e instanceof PythonError && e.type === "TypeError",
+  );
   for (const p of [f, notCallable]) p.destroy();
   py.exec("del f");
 });

@@ -40,7 +40,15 @@ parentPort.postMessage({ ready: true });
 
 let worker: Worker;
 
-function nextMessage(w: Worker): Promise<any> {
+/** What the worker posts back (WORKER_SOURCE): ready/started markers, an evaluated value, or a caught error. */
+interface WorkerReply {
+  ready?: true;
+  started?: true;
+  value?: unknown;
+  error?: { isPythonError: boolean; type: string; message: string };
+}
+
+function nextMessage(w: Worker): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     w.once("message", resolve);
     w.once("error", reject);

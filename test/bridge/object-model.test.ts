@@ -9,7 +9,9 @@ import { useBridge } from "./helpers.js";
 const py = useBridge();
 
 test("has_len_and_dir_follow_python", () => {
-  py.exec("class Bag:\n    def __init__(self):\n        self.items = [1, 2, 3]\n    def __len__(self):\n        return len(self.items)\n    def __contains__(self, x):\n        return x in self.items\nbag = Bag()");
+  py.exec(
+    "class Bag:\n    def __init__(self):\n        self.items = [1, 2, 3]\n    def __len__(self):\n        return len(self.items)\n    def __contains__(self, x):\n        return x in self.items\nbag = Bag()",
+  );
   const bag = py.bag;
   assert.equal(bag.len(), 3);
   assert.equal(bag.has(2), true);
@@ -17,7 +19,10 @@ test("has_len_and_dir_follow_python", () => {
   const names = bag.dir();
   assert.ok(names.includes("items") && names.includes("__len__"), "dir() lists instance and class attributes");
   const o = py.eval("object()");
-  assert.throws(() => o.len(), (e: unknown) => e instanceof PythonError && e.type === "TypeError");
+  assert.throws(
+    () => o.len(),
+    (e: unknown) => e instanceof PythonError && e.type === "TypeError",
+  );
   for (const p of [bag, o]) p.destroy();
   py.exec("del bag, Bag");
 });
@@ -65,14 +70,27 @@ test("item_access_with_slices_and_tuples", () => {
   assert.deepEqual(rev.toJS(), [9, 6, 3, 0]);
   l.set(py.slice(0, 8), []);
   assert.deepEqual(l.toJS(), [8, 9], "slice assignment");
-  assert.equal(py.eval("lambda s: (s.start, s.stop, s.step)")(py.slice(1, 5n, 2)).toJS().join(), "1,5,2");
+  assert.equal(
+    py
+      .eval("lambda s: (s.start, s.stop, s.step)")(py.slice(1, 5n, 2))
+      .toJS()
+      .join(),
+    "1,5,2",
+  );
   assert.throws(() => py.slice("a" as unknown as number), TypeError);
   const np = py.import("numpy");
   const m = np.arange(12).reshape(3, 4);
   const col = m.get(py.tuple(py.slice(), 1));
   assert.deepEqual(col.tolist().toJS(), [1, 5, 9], "a[:, 1]");
   const block = m.get(py.tuple(py.slice(1, null), py.slice(null, null, 2)));
-  assert.deepEqual(block.tolist().toJS(), [[4, 6], [8, 10]], "a[1:, ::2]");
+  assert.deepEqual(
+    block.tolist().toJS(),
+    [
+      [4, 6],
+      [8, 10],
+    ],
+    "a[1:, ::2]",
+  );
   for (const p of [l, evens, tail, rev, np, m, col, block]) p.destroy();
 });
 
@@ -88,7 +106,10 @@ test("numpy_fancy_indexing_through_get", () => {
   const diag = m.get(py.tuple([0, 1, 2], [0, 1, 2]));
   assert.deepEqual(diag.tolist().toJS(), [0, 4, 8], "a[[0,1,2],[0,1,2]]");
   const rows = m.get(np.array([2, 0]));
-  assert.deepEqual(rows.tolist().toJS(), [[6, 7, 8], [0, 1, 2]]);
+  assert.deepEqual(rows.tolist().toJS(), [
+    [6, 7, 8],
+    [0, 1, 2],
+  ]);
   a.set(mask, 0);
   assert.deepEqual(a.tolist().toJS(), [0, 10, 20, 30, 40, 50, 60, 0, 0, 0], "masked assignment");
   for (const p of [np, a, picked, mask, big, m, diag, rows]) p.destroy();
@@ -145,7 +166,10 @@ test("isinstance_and_type_helpers", () => {
   const t = py.type(a);
   assert.equal(t, np.ndarray, "type(a) is numpy.ndarray (same proxy)");
   assert.equal(py.type("s").__name__, "str");
-  assert.throws(() => py.isinstance(a, 3), (e: unknown) => e instanceof PythonError && e.type === "TypeError");
+  assert.throws(
+    () => py.isinstance(a, 3),
+    (e: unknown) => e instanceof PythonError && e.type === "TypeError",
+  );
   for (const p of [np, a, builtins, t]) p.destroy();
 });
 
@@ -161,13 +185,17 @@ test("context_manager_with_using_calls_exit", () => {
   }
   assert.deepEqual(py.log.toJS(), ["enter", ["exit", null]]);
   py.exec("log.clear()");
-  assert.equal(py.with(cm, (v: number) => v + 1), 43);
+  assert.equal(
+    py.with(cm, (v: number) => v + 1),
+    43,
+  );
   const suppressed = py.with(cm, () => py.eval("{}['missing_key']") ?? py.exec("raise KeyError('k')"));
   assert.equal(suppressed, undefined, "__exit__ returning True suppresses the exception");
   assert.throws(
-    () => py.with(cm, () => {
-      throw new RangeError("ts failure");
-    }),
+    () =>
+      py.with(cm, () => {
+        throw new RangeError("ts failure");
+      }),
     RangeError,
   );
   assert.deepEqual(py.log.toJS(), ["enter", ["exit", null], "enter", ["exit", "KeyError"], "enter", ["exit", "JSError"]]);
@@ -181,7 +209,9 @@ test("context_manager_with_using_calls_exit", () => {
 });
 
 test("awaiting_a_coroutine_returns_its_result", async () => {
-  py.exec("import asyncio\nasync def slow_add(a, b):\n    await asyncio.sleep(0.02)\n    return a + b\nasync def fails():\n    await asyncio.sleep(0)\n    raise ValueError('bad')");
+  py.exec(
+    "import asyncio\nasync def slow_add(a, b):\n    await asyncio.sleep(0.02)\n    return a + b\nasync def fails():\n    await asyncio.sleep(0)\n    raise ValueError('bad')",
+  );
   const t0 = Date.now();
   assert.equal(await py.slow_add(2, 3), 5);
   assert.ok(Date.now() - t0 >= 15, "asyncio.sleep really waited");
@@ -205,9 +235,12 @@ test("for_await_iterates_a_python_async_iterator", async () => {
   assert.deepEqual(out, [0, 10, 20, 30]);
   py.exec("async def broken():\n    yield 1\n    raise OSError('disk')");
   const seen: number[] = [];
-  await assert.rejects(async () => {
-    for await (const v of py.broken()) seen.push(v);
-  }, (e: unknown) => e instanceof PythonError && e.type === "OSError");
+  await assert.rejects(
+    async () => {
+      for await (const v of py.broken()) seen.push(v);
+    },
+    (e: unknown) => e instanceof PythonError && e.type === "OSError",
+  );
   assert.deepEqual(seen, [1]);
   py.exec("del ticks, broken");
 });

@@ -103,7 +103,10 @@ test("py_config_reports_the_running_interpreter", () => {
 });
 
 test("asking_for_another_python_after_one_is_loaded_is_an_error", () => {
-  assert.throws(() => loadBridge(other), (e: unknown) => e instanceof Error && /already loaded in this process/.test(e.message) && e.message.includes(other.version));
+  assert.throws(
+    () => loadBridge(other),
+    (e: unknown) => e instanceof Error && /already loaded in this process/.test(e.message) && e.message.includes(other.version),
+  );
   assert.throws(() => initialize(other), /already loaded in this process/);
   // Same libpython, another executable (e.g. a venv) after initialisation: also refused.
   assert.throws(() => initialize({ ...configured, executable: configured.baseExecutable + "-other" }), /already initialised from/);
@@ -167,5 +170,3 @@ parentPort.postMessage(message);
   assert.match(message, /already loaded in this process/);
   assert.ok(message.includes(fs.realpathSync(configured.libpython)) || message.includes(configured.libpython), message);
 });
-
-

@@ -11,10 +11,17 @@ test("ts_subclass_is_a_real_python_subclass", () => {
   py.exec(
     "class Greeter:\n    def __init__(self, who):\n        self.who = who\n    def name(self):\n        return 'base'\n    def greet(self, punct='!'):\n        return 'hello ' + self.name() + ' from ' + self.who + punct\n",
   );
-  const Loud = py.subclass(py.Greeter, {
-    name: (self: PyProxy) => `loud ${self.who.toUpperCase()}`,
-    shout: (self: PyProxy, times: number, opts?: { sep: string }) => Array(times).fill(self.greet()).join(opts?.sep ?? " "),
-  }, { name: "Loud", attrs: { volume: 11 } });
+  const Loud = py.subclass(
+    py.Greeter,
+    {
+      name: (self: PyProxy) => `loud ${self.who.toUpperCase()}`,
+      shout: (self: PyProxy, times: number, opts?: { sep: string }) =>
+        Array(times)
+          .fill(self.greet())
+          .join(opts?.sep ?? " "),
+    },
+    { name: "Loud", attrs: { volume: 11 } },
+  );
   py.Loud = Loud;
   assert.equal(py.eval("Loud('ts').greet('?')"), "hello loud TS from ts?", "Python calls the TS override through self.name()");
   assert.equal(py.eval("issubclass(Loud, Greeter) and isinstance(Loud('x'), Greeter)"), true);
@@ -49,17 +56,25 @@ test("keras_callback_written_in_ts_sees_every_epoch", () => {
   const np = py.import("numpy");
   const epochs: number[] = [];
   const losses: number[] = [];
-  const Counter = py.subclass(keras.callbacks.Callback, {
-    on_epoch_end: (self: PyProxy, epoch: number, logs: PyProxy) => {
-      epochs.push(epoch);
-      losses.push(logs.get("loss"));
-      self.last_epoch = epoch;
-      logs.destroy();
+  const Counter = py.subclass(
+    keras.callbacks.Callback,
+    {
+      on_epoch_end: (self: PyProxy, epoch: number, logs: PyProxy) => {
+        epochs.push(epoch);
+        losses.push(logs.get("loss"));
+        self.last_epoch = epoch;
+        logs.destroy();
+      },
     },
-  }, { name: "EpochCounter" });
+    { name: "EpochCounter" },
+  );
   const cb = Counter();
   py.exec("import numpy as np\nrng = np.random.default_rng(0)\nX = rng.normal(size=(64, 4)).astype('float32')\ny = (X.sum(axis=1) > 0).astype('float32')");
-  const model = keras.Sequential([keras.Input(py.tuple(4)), keras.layers.Dense(8, py.kwargs({ activation: "relu" })), keras.layers.Dense(1, py.kwargs({ activation: "sigmoid" }))]);
+  const model = keras.Sequential([
+    keras.Input(py.tuple(4)),
+    keras.layers.Dense(8, py.kwargs({ activation: "relu" })),
+    keras.layers.Dense(1, py.kwargs({ activation: "sigmoid" })),
+  ]);
   model.compile(py.kwargs({ optimizer: "adam", loss: "binary_crossentropy" }));
   const history = model.fit(py.X, py.y, py.kwargs({ epochs: 3, batch_size: 16, verbose: 0, callbacks: [cb] }));
   assert.deepEqual(epochs, [0, 1, 2], "on_epoch_end ran in TS once per epoch");
@@ -75,19 +90,25 @@ test("keras_layer_with_ts_call_trains_inside_a_model", () => {
   const keras = py.import("keras");
   const ops = keras.ops;
   let calls = 0;
-  const Scale = py.subclass(keras.layers.Layer, {
-    build: (self: PyProxy, inputShape: PyProxy) => {
-      const units = inputShape.get(-1);
-      self.w = self.add_weight(py.kwargs({ shape: py.tuple(units), initializer: "ones", name: "w" }));
+  const Scale = py.subclass(
+    keras.layers.Layer,
+    {
+      build: (self: PyProxy, inputShape: PyProxy) => {
+        const units = inputShape.get(-1);
+        self.w = self.add_weight(py.kwargs({ shape: py.tuple(units), initializer: "ones", name: "w" }));
+      },
+      call: (self: PyProxy, inputs: PyProxy) => {
+        calls++;
+        return ops.multiply(inputs, self.w);
+      },
     },
-    call: (self: PyProxy, inputs: PyProxy) => {
-      calls++;
-      return ops.multiply(inputs, self.w);
-    },
-  }, { name: "TsScale" });
+    { name: "TsScale" },
+  );
   const model = keras.Sequential([keras.Input(py.tuple(4)), Scale(), keras.layers.Dense(1)]);
   model.compile(py.kwargs({ optimizer: keras.optimizers.SGD(0.05), loss: "mse" }));
-  py.exec("import numpy as np\nrng = np.random.default_rng(1)\nX2 = rng.normal(size=(128, 4)).astype('float32')\ny2 = (X2 @ np.array([1., -2., 3., 0.5], dtype='float32'))[:, None]");
+  py.exec(
+    "import numpy as np\nrng = np.random.default_rng(1)\nX2 = rng.normal(size=(128, 4)).astype('float32')\ny2 = (X2 @ np.array([1., -2., 3., 0.5], dtype='float32'))[:, None]",
+  );
   const before = model.evaluate(py.X2, py.y2, py.kwargs({ verbose: 0 }));
   const history = model.fit(py.X2, py.y2, py.kwargs({ epochs: 5, batch_size: 16, verbose: 0 }));
   const after = model.evaluate(py.X2, py.y2, py.kwargs({ verbose: 0 }));
@@ -105,20 +126,26 @@ test("keras_model_subclass_with_ts_init_and_call_trains", () => {
   const keras = py.import("keras");
   let calls = 0;
   // R's keras_model_custom: a keras.Model whose __init__ builds layers and whose call is TS.
-  const TwoLayer = py.subclass(keras.Model, {
-    __init__: (self: PyProxy) => {
-      keras.Model.__init__(self);
-      self.hidden = keras.layers.Dense(8, py.kwargs({ activation: "relu" }));
-      self.out = keras.layers.Dense(1);
+  const TwoLayer = py.subclass(
+    keras.Model,
+    {
+      __init__: (self: PyProxy) => {
+        keras.Model.__init__(self);
+        self.hidden = keras.layers.Dense(8, py.kwargs({ activation: "relu" }));
+        self.out = keras.layers.Dense(1);
+      },
+      call: (self: PyProxy, inputs: PyProxy) => {
+        calls++;
+        return self.out(self.hidden(inputs));
+      },
     },
-    call: (self: PyProxy, inputs: PyProxy) => {
-      calls++;
-      return self.out(self.hidden(inputs));
-    },
-  }, { name: "TsTwoLayer" });
+    { name: "TsTwoLayer" },
+  );
   const model = TwoLayer();
   model.compile(py.kwargs({ optimizer: keras.optimizers.Adam(0.05), loss: "mse" }));
-  py.exec("import numpy as np\nrng = np.random.default_rng(2)\nX3 = rng.normal(size=(256, 3)).astype('float32')\ny3 = (X3 @ np.array([2., -1., 0.5], dtype='float32'))[:, None]");
+  py.exec(
+    "import numpy as np\nrng = np.random.default_rng(2)\nX3 = rng.normal(size=(256, 3)).astype('float32')\ny3 = (X3 @ np.array([2., -1., 0.5], dtype='float32'))[:, None]",
+  );
   const history = model.fit(py.X3, py.y3, py.kwargs({ epochs: 20, batch_size: 32, verbose: 0 }));
   const losses = history.history.get("loss").toJS() as number[];
   assert.ok(calls > 0, "the TS call ran");
@@ -128,4 +155,3 @@ test("keras_model_subclass_with_ts_init_and_call_trains", () => {
   for (const p of [keras, TwoLayer, model, history]) p.destroy();
   py.exec("del rng, X3, y3\nimport gc; gc.collect()");
 });
-

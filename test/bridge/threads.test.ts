@@ -61,7 +61,10 @@ test("thread_pool_calls_ts_function_concurrently", () => {
       "    squares = list(ex.map(square, range(40)))",
     ].join("\n"),
   );
-  assert.deepEqual(py.eval("squares").toJS(), Array.from({ length: 40 }, (_, i) => i * i));
+  assert.deepEqual(
+    py.eval("squares").toJS(),
+    Array.from({ length: 40 }, (_, i) => i * i),
+  );
   assert.equal(calls, 40);
   py.exec("del square, squares, ex, ThreadPoolExecutor");
 });
@@ -121,14 +124,7 @@ test("ts_objects_usable_from_a_thread", () => {
 
 test("thread_calls_ts_while_js_awaits_outside_python", async () => {
   py.ts_fn = (x: number) => x + 1;
-  py.exec(
-    [
-      "import threading",
-      "late = []",
-      "t = threading.Thread(target=lambda: late.append(ts_fn(9)))",
-      "t.start()",
-    ].join("\n"),
-  );
+  py.exec(["import threading", "late = []", "t = threading.Thread(target=lambda: late.append(ts_fn(9)))", "t.start()"].join("\n"));
   // The JS thread is back in its event loop: the call is served from there.
   const start = Date.now();
   while (py.eval("len(late)") === 0 && Date.now() - start < 10_000) {

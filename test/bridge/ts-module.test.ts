@@ -7,7 +7,11 @@ import { useBridge } from "./helpers.js";
 const py = useBridge();
 
 test("ts_module_reads_and_writes_the_namespace", () => {
-  const vars = new Map<string, unknown>([["x", 41], ["name", "tspy"], ["nothing", undefined]]);
+  const vars = new Map<string, unknown>([
+    ["x", 41],
+    ["name", "tspy"],
+    ["nothing", undefined],
+  ]);
   setTsNamespace({ get: (n) => vars.get(n), set: (n, v) => void vars.set(n, v), keys: () => [...vars.keys()] });
   py.exec("import ts; y = ts.x + 1");
   assert.equal(py.y, 42);
@@ -21,7 +25,10 @@ test("ts_module_reads_and_writes_the_namespace", () => {
   assert.equal(py.eval("ts.nothing"), null, "a known name whose value is undefined reads as None");
   assert.deepEqual(py.eval("sorted(n for n in dir(ts))").toJS(), ["name", "nothing", "w", "x", "z"]);
   assert.equal(py.eval("ts.name"), "tspy", "ts is injected into __main__");
-  assert.throws(() => py.eval("ts.unknown"), (e: unknown) => e instanceof PythonError && e.type === "AttributeError");
+  assert.throws(
+    () => py.eval("ts.unknown"),
+    (e: unknown) => e instanceof PythonError && e.type === "AttributeError",
+  );
   assert.equal(py.eval("__import__('ts') is ts"), true);
   py.exec("from ts import x as xx");
   assert.equal(py.xx, 41);

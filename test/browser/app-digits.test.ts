@@ -61,7 +61,11 @@ test("digits_example_runs_all_and_shows_the_model_summary_and_the_training_chart
   assert.match(await last.locator(".tspy-execute_result").innerText(), /best_val_accuracy/);
   assert.deepEqual(await page.locator(".tspy-cell .tspy-error").count(), 0, "no cell failed");
   const counts = (await prompts()).map((p) => Number(/\[(\d+)\]/.exec(p)?.[1]));
-  assert.deepEqual(counts, counts.map((_, i) => i + 1), "every code cell ran once, in order");
+  assert.deepEqual(
+    counts,
+    counts.map((_, i) => i + 1),
+    "every code cell ran once, in order",
+  );
 
   // The model summary: an HTML table with the three Dense layers, in a sandboxed frame.
   await waitForFrameText("dense_2", 30_000);
@@ -85,7 +89,10 @@ test("digits_example_runs_all_and_shows_the_model_summary_and_the_training_chart
 test("digits_example_saved_then_reloaded_shows_its_outputs_again", { timeout: 180_000 }, async () => {
   await page.locator(".tspy-save").click();
   await page.locator(".tspy-title[data-dirty='false']").waitFor({ timeout: 30_000 });
-  const saved = JSON.parse(fs.readFileSync(path.join(app!.notebooks, NOTEBOOK), "utf8")) as { nbformat_minor: number; cells: { outputs?: { data?: Record<string, unknown> }[] }[] };
+  const saved = JSON.parse(fs.readFileSync(path.join(app!.notebooks, NOTEBOOK), "utf8")) as {
+    nbformat_minor: number;
+    cells: { outputs?: { data?: Record<string, unknown> }[] }[];
+  };
   assert.equal(saved.nbformat_minor, 5);
   const mimes = saved.cells.flatMap((c) => c.outputs ?? []).flatMap((o) => Object.keys(o.data ?? {}));
   assert.ok(mimes.includes("application/vnd.vegalite.v5+json"), "the chart is saved");
@@ -96,7 +103,10 @@ test("digits_example_saved_then_reloaded_shows_its_outputs_again", { timeout: 18
   await cells.last().locator(".tspy-execute_result").waitFor({ timeout: 60_000 });
   await page.locator(".tspy-vegalite svg").first().waitFor({ timeout: 60_000 });
   await waitForFrameText("dense_2", 30_000);
-  assert.ok((await prompts()).every((p) => /\[\d+\]/.test(p)), "execution counts come back");
+  assert.ok(
+    (await prompts()).every((p) => /\[\d+\]/.test(p)),
+    "execution counts come back",
+  );
   await screenshotApp(page, "app-digits-reloaded.png");
   assert.deepEqual(app!.pageErrors, []);
 });

@@ -40,7 +40,12 @@ async function kinds(): Promise<(string | null)[]> {
 }
 
 /** The saved notebook, read from the server's folder. */
-function onDisk(): { cells: { id: string; cell_type: string; source: string[] | string; outputs?: unknown[]; execution_count?: number | null }[]; metadata: Record<string, unknown>; nbformat: number; nbformat_minor: number } {
+function onDisk(): {
+  cells: { id: string; cell_type: string; source: string[] | string; outputs?: unknown[]; execution_count?: number | null }[];
+  metadata: Record<string, unknown>;
+  nbformat: number;
+  nbformat_minor: number;
+} {
   return JSON.parse(fs.readFileSync(path.join(app.notebooks, notebookPath), "utf8"));
 }
 
@@ -151,7 +156,11 @@ test("ctrl_s_saves_nbformat_4_5_that_nbformat_validates_with_the_python_cell_sta
   // The real nbformat (Python) reads and validates it against the 4.5 schema.
   const out = execFileSync(
     PYTHON,
-    ["-c", "import sys, nbformat; nb = nbformat.read(sys.argv[1], 4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))", path.join(app.notebooks, notebookPath)],
+    [
+      "-c",
+      "import sys, nbformat; nb = nbformat.read(sys.argv[1], 4); nbformat.validate(nb); print(nb.nbformat, nb.nbformat_minor, len(nb.cells))",
+      path.join(app.notebooks, notebookPath),
+    ],
     { encoding: "utf8", env: { ...process.env, PYTHONNOUSERSITE: "1" } },
   );
   assert.equal(out.trim(), "4 5 3");

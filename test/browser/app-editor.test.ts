@@ -186,7 +186,8 @@ test("a_fifteen_line_cell_shows_every_line_without_scrolling", { timeout: RUN_TI
   await editAtEnd("long");
   await page.keyboard.insertText("\nconst line16 = 16;");
   await page.waitForFunction(
-    ([selector, height]) => ((globalThis as unknown as { document: PageDocument }).document.querySelector(selector)?.getBoundingClientRect().height ?? 0) >= height,
+    ([selector, height]) =>
+      ((globalThis as unknown as { document: PageDocument }).document.querySelector(selector)?.getBoundingClientRect().height ?? 0) >= height,
     [".tspy-cell[data-cell-id='long'] .monaco-editor", sizes.height + sizes.lineHeight] as const,
     { timeout: 10_000 },
   );

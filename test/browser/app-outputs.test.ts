@@ -148,7 +148,6 @@ test("numpy_tensor_view_shows_shape_stats_and_values", async () => {
   assert.equal(await view.locator("table.tspy-values tr").count(), 3);
   const fit = await frameFit(frame);
   assert.ok(fit.scrollHeight <= fit.innerHeight, `frame document ${fit.scrollHeight}px taller than the frame's ${fit.innerHeight}px`);
-
 });
 
 test("heatmap_and_wide_html_fit_their_frames_without_clipping", async () => {
@@ -162,7 +161,10 @@ test("heatmap_and_wide_html_fit_their_frames_without_clipping", async () => {
     assert.ok(fit.scrollHeight <= fit.innerHeight, `frame document ${fit.scrollHeight}px taller than the frame's ${fit.innerHeight}px`);
   }
   // The wide table scrolls sideways inside the frame's body, whose box (scrollbar included) is the frame's height.
-  const body = await wide.contentFrame().locator("body").evaluate((b: { scrollWidth: number; clientWidth: number }) => [b.scrollWidth, b.clientWidth]);
+  const body = await wide
+    .contentFrame()
+    .locator("body")
+    .evaluate((b: { scrollWidth: number; clientWidth: number }) => [b.scrollWidth, b.clientWidth]);
   assert.ok(body[0] > body[1], "the table is wider than the frame");
   await screenshotApp(page, "app-outputs.png");
   assert.deepEqual(app!.pageErrors, []);

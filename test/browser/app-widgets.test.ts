@@ -45,7 +45,9 @@ function cell(name: keyof typeof CELLS): Locator {
 async function run(name: keyof typeof CELLS): Promise<void> {
   await cell(name).locator(".monaco-editor .view-lines").click();
   await page.keyboard.press("Shift+Enter");
-  await cell(name).locator(".tspy-prompt", { hasText: /^\[\d+\]:$/ }).waitFor({ timeout: RUN_TIMEOUT });
+  await cell(name)
+    .locator(".tspy-prompt", { hasText: /^\[\d+\]:$/ })
+    .waitFor({ timeout: RUN_TIMEOUT });
 }
 
 before(async () => {

@@ -132,7 +132,11 @@ test("jupyterlab_runs_the_digits_notebook_and_renders_summary_tensor_view_and_tr
   assert.equal(await tensor.locator("td.max").innerText(), "1");
   const grid = tensor.locator("img");
   await grid.waitFor();
-  const size = await grid.evaluate((img: { naturalWidth: number; naturalHeight: number; complete: boolean }) => ({ w: img.naturalWidth, h: img.naturalHeight, complete: img.complete }));
+  const size = await grid.evaluate((img: { naturalWidth: number; naturalHeight: number; complete: boolean }) => ({
+    w: img.naturalWidth,
+    h: img.naturalHeight,
+    complete: img.complete,
+  }));
   // 64 digits in 8 columns of 48-pixel tiles, 2 pixels apart
   assert.deepEqual(size, { w: 8 * 48 + 7 * 2, h: 8 * 48 + 7 * 2, complete: true });
   await tensor.screenshot({ path: path.join(ARTIFACTS, "digits-tensor-view.png") });
@@ -151,5 +155,8 @@ test("jupyterlab_runs_the_digits_notebook_and_renders_summary_tensor_view_and_tr
   await page.screenshot({ path: path.join(ARTIFACTS, "digits-jupyterlab.png") });
   // JupyterLab's debugger extension rejects "No active debugger session" for kernels without a
   // debugger (kernel_info says debugger: false); any other page error fails the test.
-  assert.deepEqual(browserErrors.filter((e) => !e.includes("No active debugger session")), []);
+  assert.deepEqual(
+    browserErrors.filter((e) => !e.includes("No active debugger session")),
+    [],
+  );
 });

@@ -73,6 +73,23 @@ def test_typescript_input_is_awaitable(kc):
     assert results[0]["content"]["data"]["text/plain"] == "42"
 
 
+def test_python_threads_run_while_a_typescript_cell_waits_for_input(kc):
+    # The TS cell calls Python just before it blocks for input: the executor must not keep the
+    # GIL through the wait, or the Python thread below stops ticking.
+    execute(kc, "%%python\nimport threading, time\nticks = []\nstop_ticks = threading.Event()\n"
+                "def tick():\n    while not stop_ticks.is_set():\n        ticks.append(1)\n        time.sleep(0.005)\n"
+                "threading.Thread(target=tick, daemon=True).start()")
+    msg_id = kc.execute("const before = py.ticks.len();\nconst line = await input('go? ');\npy.ticks.len() - before", allow_stdin=True)
+    request = kc.get_stdin_msg(timeout=30)
+    assert request["parent_header"]["msg_id"] == msg_id
+    time.sleep(1.0)
+    kc.input("go")
+    results = [m for m in collect(kc, msg_id) if m["msg_type"] == "execute_result"]
+    execute(kc, "%%python\nstop_ticks.set()")
+    # ~200 ticks in a second when the thread runs; a held GIL would allow at most one or two.
+    assert int(results[0]["content"]["data"]["text/plain"]) > 20
+
+
 def test_input_without_stdin_fails_clearly(kc):
     err = execute(kc, "%%python\ninput('x')", allow_stdin=False).error
     assert err["ename"] == "StdinNotImplementedError"

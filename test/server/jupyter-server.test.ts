@@ -34,12 +34,25 @@ async function run(code: string): Promise<{ reply: KernelMessage.IExecuteReplyMs
 before(async () => {
   const port = await freePort();
   const token = randomBytes(24).toString("hex");
-  const args = ["server", "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0", `--ServerApp.root_dir=${path.join(ROOT, "examples")}`];
+  const args = [
+    "server",
+    "--no-browser",
+    "--ServerApp.ip=127.0.0.1",
+    `--ServerApp.port=${port}`,
+    "--ServerApp.port_retries=0",
+    `--ServerApp.root_dir=${path.join(ROOT, "examples")}`,
+  ];
   if (process.getuid?.() === 0) args.push("--allow-root");
   server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, { env: { ...process.env, JUPYTER_TOKEN: token }, stdio: "ignore" });
   const baseUrl = `http://127.0.0.1:${port}/`;
   await waitForJupyter(baseUrl, token, 60_000);
-  settings = ServerConnection.makeSettings({ baseUrl, wsUrl: `ws://127.0.0.1:${port}/`, token, WebSocket: WebSocket as unknown as typeof globalThis.WebSocket, appendToken: true });
+  settings = ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/`,
+    token,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    appendToken: true,
+  });
   kernels = new KernelManager({ serverSettings: settings });
   await kernels.ready;
 });

@@ -10,7 +10,10 @@ import { kernelspecDir, REPO_ROOT, venvBin } from "../../python-env/venv";
 import { renderKernelJson } from "../../jupyter-kernelspec/install";
 
 interface KernelspecList {
-  kernelspecs: Record<string, { resource_dir: string; spec: { argv: string[]; display_name: string; language: string; interrupt_mode?: string; env?: Record<string, string> } }>;
+  kernelspecs: Record<
+    string,
+    { resource_dir: string; spec: { argv: string[]; display_name: string; language: string; interrupt_mode?: string; env?: Record<string, string> } }
+  >;
 }
 
 function listKernelspecs(): KernelspecList {

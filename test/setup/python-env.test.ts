@@ -72,7 +72,10 @@ test("choose_python_prefers_3_11_among_usable_pythons", () => {
     const { chosen, examined } = choosePython();
     const usable = examined.filter((c) => c.problem === null);
     assert.ok(usable.length > 0);
-    assert.ok(usable.some((c) => c.config?.executable === chosen.executable), "chosen Python is not among the usable ones");
+    assert.ok(
+      usable.some((c) => c.config?.executable === chosen.executable),
+      "chosen Python is not among the usable ones",
+    );
     if (usable.some((c) => c.config?.versionInfo[1] === PREFERRED_MINOR)) assert.equal(chosen.versionInfo[1], PREFERRED_MINOR);
     assert.ok(chosen.libpython, "chosen Python has no shared libpython");
   } finally {
@@ -84,7 +87,18 @@ test("setup_rejects_tspy_python_outside_3_10_to_3_13_with_one_message", () => {
   // A stand-in "python" that answers the probe as a CPython 3.9 with everything else in place.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tspy-fake-python-"));
   const fake = path.join(dir, "python3");
-  const probe = { executable: fake, baseExecutable: fake, version: "3.9.18", versionInfo: [3, 9], libpython: fake, include: dir, prefix: dir, basePrefix: dir, sysPath: [], numpy: null };
+  const probe = {
+    executable: fake,
+    baseExecutable: fake,
+    version: "3.9.18",
+    versionInfo: [3, 9],
+    libpython: fake,
+    include: dir,
+    prefix: dir,
+    basePrefix: dir,
+    sysPath: [],
+    numpy: null,
+  };
   fs.writeFileSync(fake, `#!/bin/sh\ncat <<'EOF'\n${JSON.stringify(probe)}\nEOF\n`, { mode: 0o755 });
   try {
     const r = spawnSync(process.execPath, [SETUP], { encoding: "utf8", env: { ...defaultEnv(), TSPY_PYTHON: fake }, cwd: REPO_ROOT });

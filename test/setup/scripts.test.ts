@@ -46,7 +46,10 @@ test("notebook_args_resolve_against_the_invocation_dir_and_default_output_sits_n
     const args = parseArgs(["a.ipynb", "--output=out/b.ipynb", "--timeout", "5"], dir);
     assert.deepEqual(args, { input: path.join(dir, "a.ipynb"), output: path.join(dir, "out", "b.ipynb"), timeoutS: 5, kernel: "tspy" });
     assert.equal(defaultOutput("/x/y/digits.ipynb"), "/x/y/digits.executed.ipynb");
-    assert.throws(() => parseArgs(["a.ipynb", "--timeout", "0"], dir), (e: Error & { exitCode?: number }) => e.exitCode === 2);
+    assert.throws(
+      () => parseArgs(["a.ipynb", "--timeout", "0"], dir),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -127,7 +127,9 @@ export function notebookOf(cells: ["code" | "markdown", string, string?][]): obj
  */
 export async function screenshotApp(page: Page, name: string): Promise<void> {
   const viewport = page.viewportSize() ?? { width: 1200, height: 900 };
-  const height = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight);
+  const height = await page.evaluate(
+    () => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight,
+  );
   await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 16_000) });
   // Let the frames paint at the new size.
   await page.waitForTimeout(500);
