@@ -131,7 +131,9 @@ export async function screenshotApp(page: Page, name: string): Promise<void> {
     () => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight,
   );
   await page.setViewportSize({ width: viewport.width, height: Math.min(Math.max(height, viewport.height), 16_000) });
-  // Let the frames paint at the new size.
+  // From the top (a sticky toolbar would otherwise be drawn where the page was scrolled to); let
+  // the frames paint at the new size.
+  await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
   await page.setViewportSize(viewport);
