@@ -16,7 +16,7 @@ import {
   type NotebookCommand,
   type NotebookState,
 } from "./model";
-import { AUTOSAVE_INTERVAL_MS, createNotebook, loadNotebook, renamedPath, renameNotebook, saveNotebook } from "./document";
+import { autosaveIntervalMs, createNotebook, loadNotebook, renamedPath, renameNotebook, saveNotebook } from "./document";
 import { OutputArea } from "./outputs";
 import { CodeEditor } from "./editor";
 import { setLanguageKernel } from "./kernel-language";
@@ -240,11 +240,11 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
     [contents, dispatch],
   );
 
-  // Autosave every AUTOSAVE_INTERVAL_MS while a notebook is open and not in conflict with its file.
+  // Autosave every AUTOSAVE_INTERVAL_MS (or the page URL's `autosave` ms) while a notebook is open and not in conflict with its file.
   const openPath = notebook?.path ?? null;
   useEffect(() => {
     if (!openPath || conflict) return;
-    const timer = setInterval(() => void save(false, true), AUTOSAVE_INTERVAL_MS);
+    const timer = setInterval(() => void save(false, true), autosaveIntervalMs(location.href));
     return () => clearInterval(timer);
   }, [openPath, conflict, save]);
 

@@ -3,7 +3,17 @@
 import { describe, expect, test } from "vitest";
 import type { Contents } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
-import { createNotebook, loadNotebook, newNotebookContent, renamedPath, renameNotebook, saveNotebook, type ContentsApi } from "./document";
+import {
+  AUTOSAVE_INTERVAL_MS,
+  autosaveIntervalMs,
+  createNotebook,
+  loadNotebook,
+  newNotebookContent,
+  renamedPath,
+  renameNotebook,
+  saveNotebook,
+  type ContentsApi,
+} from "./document";
 import { TSPY_KERNELSPEC, writeNotebook } from "./model";
 
 /** An in-memory Contents API: files by path, each write stamps a new `last_modified`. */
@@ -66,6 +76,16 @@ class FakeContents implements ContentsApi {
 }
 
 describe("document", () => {
+  test("autosave_interval_comes_from_the_url_and_falls_back_to_the_default", () => {
+    const page = "http://127.0.0.1:8888/static/tspy/index.html?token=t";
+    expect(autosaveIntervalMs(page)).toBe(AUTOSAVE_INTERVAL_MS);
+    expect(autosaveIntervalMs(`${page}&autosave=1500`)).toBe(1500);
+    for (const bad of ["", "abc", "-5", "1.5", "50", "1e3", "99999999999999999999"]) {
+      expect(autosaveIntervalMs(`${page}&autosave=${bad}`), bad).toBe(AUTOSAVE_INTERVAL_MS);
+    }
+    expect(autosaveIntervalMs("not a url")).toBe(AUTOSAVE_INTERVAL_MS);
+  });
+
   test("new_notebook_content_is_nbformat_4_5_with_tspy_kernelspec_and_one_code_cell", () => {
     const nb = newNotebookContent();
     expect(nb).toMatchObject({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec: TSPY_KERNELSPEC } });

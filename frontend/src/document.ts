@@ -11,6 +11,24 @@ import { newCellId, readNotebook, TSPY_KERNELSPEC, TSPY_LANGUAGE_INFO, type Note
  */
 export const AUTOSAVE_INTERVAL_MS = 30_000;
 
+/**
+ * The autosave interval for the page at `href`: its `autosave` query parameter (ms, a whole number
+ * of at least 100, for tests that cannot wait 30 s), else {@link AUTOSAVE_INTERVAL_MS}.
+ * @param href the page's URL (location.href); an unparsable URL or an invalid value gives the default.
+ * @returns the interval in ms.
+ */
+export function autosaveIntervalMs(href: string): number {
+  let given: string | null;
+  try {
+    given = new URL(href).searchParams.get("autosave");
+  } catch {
+    return AUTOSAVE_INTERVAL_MS;
+  }
+  if (given === null || !/^\d+$/.test(given.trim())) return AUTOSAVE_INTERVAL_MS;
+  const ms = Number(given.trim());
+  return Number.isSafeInteger(ms) && ms >= 100 ? ms : AUTOSAVE_INTERVAL_MS;
+}
+
 /** What the document functions need of a ContentsManager (so tests can hand in a fake). */
 export type ContentsApi = Pick<Contents.IManager, "get" | "save" | "rename" | "newUntitled">;
 

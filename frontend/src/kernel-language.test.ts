@@ -104,6 +104,12 @@ describe("completions", () => {
     expect(completionKind("something new")).toBe(K.Text);
     expect(completionKind(undefined)).toBe(K.Text);
   });
+
+  test("completion_kind_maps_every_jedi_type_the_kernel_gives_python_members", () => {
+    const K = monaco.languages.CompletionItemKind;
+    const kinds = ["function", "class", "module", "instance", "keyword", "statement", "property", "param", "path"].map(completionKind);
+    expect(kinds).toEqual([K.Function, K.Class, K.Module, K.Variable, K.Keyword, K.Variable, K.Property, K.Variable, K.Folder]);
+  });
 });
 
 describe("hover", () => {

@@ -1,12 +1,22 @@
 // ipywidgets pieces in jsdom: which widget modules the app ships, the text/plain fallback, and a
 // widget manager over an in-memory kernel connection (comm_open from the kernel -> a drawn slider;
-// an Output widget's outputs; a Button's click -> its comm message, whose output goes to the view's cell).
+// an Output widget's outputs and its capture of a request's output while `msg_id` is set; a Button's
+// click -> its comm message, whose output goes to the view's cell).
 // @vitest-environment jsdom
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { act, cleanup, fireEvent, render } from "@testing-library/react";
 import type { Kernel, KernelMessage } from "@jupyterlab/services";
 import { PROTOCOL_VERSION } from "@jupyter-widgets/base";
-import { TspyWidgetManager, WIDGET_COMM_TARGET, WIDGET_VIEW_MIME, WidgetManagerContext, WidgetOutput, isKnownWidgetModule } from "./widgets";
+import {
+  type CapturedOutputs,
+  TspyWidgetManager,
+  WIDGET_COMM_TARGET,
+  WIDGET_VIEW_MIME,
+  WidgetManagerContext,
+  WidgetOutput,
+  captureOutput,
+  isKnownWidgetModule,
+} from "./widgets";
 
 afterEach(cleanup);
 
@@ -23,10 +33,15 @@ interface Sent {
   future: { onIOPub?: (msg: KernelMessage.IIOPubMessage) => void; msg: { header: { msg_id: string } } };
 }
 
-/** An in-memory kernel connection with just what the widget manager uses: comm targets, comms, comm_info. */
+/** An iopub hook as Kernel.IKernelConnection.registerMessageHook takes it. */
+type Hook = (msg: KernelMessage.IIOPubMessage) => boolean | PromiseLike<boolean>;
+
+/** An in-memory kernel connection with just what the widget manager uses: comm targets, comms, comm_info, message hooks. */
 function fakeKernel() {
   const targets = new Map<string, (comm: Kernel.IComm, msg: KernelMessage.ICommOpenMsg) => unknown>();
   const sent: Sent[] = [];
+  const comms = new Map<string, Kernel.IComm>();
+  const hooks = new Map<string, Hook[]>();
   const makeComm = (commId: string, targetName: string) => {
     const future = () => ({ msg: { header: { msg_id: `m${sent.length}` } } });
     const comm = {
@@ -42,6 +57,7 @@ function fakeKernel() {
         return f;
       },
     };
+    comms.set(commId, comm as unknown as Kernel.IComm);
     return comm as unknown as Kernel.IComm;
   };
   const kernel = {
@@ -49,7 +65,34 @@ function fakeKernel() {
     removeCommTarget: (name: string) => targets.delete(name),
     createComm: (target: string, id = "page-comm") => makeComm(id, target),
     requestCommInfo: async () => ({ content: { status: "ok", comms: {} } }),
+    isDisposed: false,
+    registerMessageHook: (msgId: string, hook: Hook) => hooks.set(msgId, [...(hooks.get(msgId) ?? []), hook]),
+    removeMessageHook: (msgId: string, hook: Hook) =>
+      hooks.set(
+        msgId,
+        (hooks.get(msgId) ?? []).filter((h) => h !== hook),
+      ),
   } as unknown as Kernel.IKernelConnection;
+  /** The kernel updates a widget's state (a comm_msg `update`), as ipywidgets does when a trait changes. */
+  const update = async (commId: string, state: Record<string, unknown>) => {
+    const msg = {
+      header: { msg_type: "comm_msg" },
+      parent_header: {},
+      content: { comm_id: commId, data: { method: "update", state, buffer_paths: [] } },
+      buffers: [],
+    };
+    await (comms.get(commId)!.onMsg as (m: unknown) => Promise<void>)(msg);
+  };
+  /** An iopub message with `parentId` as its parent, through the hooks registered for it: whether it goes on to the request's future. */
+  const iopub = async (parentId: string, msgType: string, content: Record<string, unknown>) => {
+    const msg = {
+      header: { msg_type: msgType, msg_id: `i${Math.random()}` },
+      parent_header: { msg_id: parentId },
+      content,
+    } as unknown as KernelMessage.IIOPubMessage;
+    for (const hook of [...(hooks.get(parentId) ?? [])].reverse()) if (!(await hook(msg))) return false;
+    return true;
+  };
   /** The kernel opens a widget's comm, as ipywidgets does when a widget is made. */
   const openWidget = async (commId: string, state: Record<string, unknown>) => {
     const msg = {
@@ -60,7 +103,7 @@ function fakeKernel() {
     } as unknown as KernelMessage.ICommOpenMsg;
     await targets.get(WIDGET_COMM_TARGET)!(makeComm(commId, WIDGET_COMM_TARGET), msg);
   };
-  return { kernel, targets, sent, openWidget };
+  return { kernel, targets, sent, hooks, openWidget, update, iopub };
 }
 
 const CONTROLS = {
@@ -72,6 +115,43 @@ const CONTROLS = {
 
 /** A widget-view bundle as ipywidgets' `_repr_mimebundle_` gives it. */
 const bundle = (modelId: string, plain: string) => ({ "text/plain": plain, [WIDGET_VIEW_MIME]: { model_id: modelId, version_major: 2, version_minor: 0 } });
+
+/** The Output widget's module spec, as ipywidgets 8 opens it. */
+const OUTPUT_SPEC = {
+  _model_module: "@jupyter-widgets/output",
+  _model_module_version: "1.0.0",
+  _view_module: "@jupyter-widgets/output",
+  _view_module_version: "1.0.0",
+};
+
+describe("captureOutput", () => {
+  const msg = (msgType: string, content: Record<string, unknown>) => ({ header: { msg_type: msgType }, content }) as unknown as KernelMessage.IIOPubMessage;
+  const stream = (name: string, text: string) => ({ output_type: "stream", name, text });
+  test("capture_output_joins_stream_text_of_one_name", () => {
+    let state: CapturedOutputs = { outputs: [], clearPending: false };
+    state = captureOutput(state, msg("stream", { name: "stdout", text: "a" }))!;
+    state = captureOutput(state, msg("stream", { name: "stdout", text: "b\n" }))!;
+    state = captureOutput(state, msg("stream", { name: "stderr", text: "c" }))!;
+    expect(state.outputs).toEqual([stream("stdout", "ab\n"), stream("stderr", "c")]);
+  });
+  test("capture_output_clear_wait_clears_at_the_next_output", () => {
+    const start = { outputs: [stream("stdout", "x is 5\n")], clearPending: false };
+    const waiting = captureOutput(start, msg("clear_output", { wait: true }))!;
+    expect(waiting).toEqual({ outputs: start.outputs, clearPending: true });
+    expect(captureOutput(waiting, msg("error", { ename: "E", evalue: "v", traceback: ["t"] }))).toEqual({
+      outputs: [{ output_type: "error", ename: "E", evalue: "v", traceback: ["t"] }],
+      clearPending: false,
+    });
+    expect(captureOutput(start, msg("clear_output", { wait: false }))).toEqual({ outputs: [], clearPending: false });
+  });
+  test("capture_output_leaves_non_output_messages_alone", () => {
+    const state = { outputs: [], clearPending: false };
+    for (const t of ["status", "comm_msg", "update_display_data", "execute_input"]) expect(captureOutput(state, msg(t, {}))).toBeNull();
+    expect(captureOutput(state, msg("execute_result", { execution_count: 3, data: { "text/plain": "1" }, metadata: {} }))?.outputs).toEqual([
+      { output_type: "execute_result", execution_count: 3, data: { "text/plain": "1" }, metadata: {} },
+    ]);
+  });
+});
 
 describe("isKnownWidgetModule", () => {
   test("shipped_modules_at_their_major_version_are_drawn", () => {
@@ -152,6 +232,39 @@ describe("WidgetOutput", () => {
     const model = await manager.get_model("o1");
     act(() => model.set("outputs", [stream("one\n"), stream("two\n")]));
     await vi.waitFor(() => expect(container.querySelectorAll(".tspy-widget-output .tspy-stream-stdout")).toHaveLength(2));
+  });
+
+  test("output_widget_captures_its_msg_id_requests_output_instead_of_the_cell", async () => {
+    const k = fakeKernel();
+    const manager = new TspyWidgetManager(k.kernel);
+    await act(() => k.openWidget("o2", { ...OUTPUT_SPEC, _model_name: "OutputModel", _view_name: "OutputView", outputs: [] }));
+    const { container } = render(
+      <WidgetManagerContext.Provider value={manager}>
+        <WidgetOutput data={bundle("o2", "Output()")} />
+      </WidgetManagerContext.Provider>,
+    );
+    // Before `with out:` the request's output goes to the cell.
+    expect(await k.iopub("exec-1", "stream", { name: "stdout", text: "before\n" })).toBe(true);
+    await act(() => k.update("o2", { msg_id: "exec-1" }));
+    expect(await k.iopub("exec-1", "stream", { name: "stdout", text: "inside" })).toBe(false);
+    expect(await k.iopub("exec-1", "stream", { name: "stdout", text: "\n" })).toBe(false);
+    expect(await k.iopub("exec-1", "display_data", { data: { "text/plain": "42" }, metadata: {} })).toBe(false);
+    // Messages that are no output (the request's idle, comm messages) go on.
+    expect(await k.iopub("exec-1", "status", { execution_state: "busy" })).toBe(true);
+    // Another request's output is not captured.
+    expect(await k.iopub("exec-2", "stream", { name: "stdout", text: "elsewhere\n" })).toBe(true);
+    await vi.waitFor(() => expect(container.querySelector(".tspy-widget-output")?.textContent).toBe("inside\n42"));
+    // The captured outputs are synced back to the kernel (ipywidgets' `out.outputs`).
+    const synced = k.sent.filter((s) => s.commId === "o2").map((s) => s.data as { method: string; state: { outputs?: unknown[] } });
+    expect(synced.find((s) => s.method === "update" && s.state.outputs)?.state.outputs).toEqual([{ output_type: "stream", name: "stdout", text: "inside" }]);
+    await act(() => k.update("o2", { msg_id: "" }));
+    expect(await k.iopub("exec-1", "stream", { name: "stdout", text: "after\n" })).toBe(true);
+    expect(k.hooks.get("exec-1")).toEqual([]);
+    const model = await manager.get_model("o2");
+    expect(model.get("outputs")).toEqual([
+      { output_type: "stream", name: "stdout", text: "inside\n" },
+      { output_type: "display_data", data: { "text/plain": "42" }, metadata: {} },
+    ]);
   });
 
   test("model_of_an_unknown_module_shows_text_plain_with_the_reason", async () => {

@@ -28,12 +28,101 @@ export const KNOWN_WIDGET_MODULES: Readonly<Record<string, string>> = {
 /** The Output widget's module (ipywidgets' `Output`, model spec 1.0.0). */
 const OUTPUT_MODULE = "@jupyter-widgets/output";
 
+/** The outputs of an Output widget and whether a `clear_output(wait=True)` waits for the next output. */
+export interface CapturedOutputs {
+  outputs: Output[];
+  clearPending: boolean;
+}
+
+/**
+ * Applies one captured iopub message to an Output widget's outputs (JupyterLab's OutputModel.add):
+ * stream (consecutive text of one stream name joined), display_data, execute_result and error are
+ * appended, after a pending clear; clear_output empties them now, or at the next output when `wait`.
+ * @param state the outputs so far.
+ * @param msg an iopub message whose parent is the widget's `msg_id`.
+ * @returns the new state, or null when the message is not one an Output widget captures (status,
+ * comm messages, update_display_data, execute_input) and must go on to its usual handler.
+ */
+export function captureOutput(state: CapturedOutputs, msg: KernelMessage.IIOPubMessage): CapturedOutputs | null {
+  const add = (output: Output): CapturedOutputs => {
+    const outputs = state.clearPending ? [] : state.outputs.slice();
+    const last = outputs[outputs.length - 1];
+    if (output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name)
+      outputs[outputs.length - 1] = { ...last, text: String(last.text) + String(output.text) };
+    else outputs.push(output);
+    return { outputs, clearPending: false };
+  };
+  switch (msg.header.msg_type) {
+    case "stream": {
+      const c = msg.content as KernelMessage.IStreamMsg["content"];
+      return add({ output_type: "stream", name: c.name, text: c.text });
+    }
+    case "display_data": {
+      const c = msg.content as KernelMessage.IDisplayDataMsg["content"];
+      return add({ output_type: "display_data", data: c.data, metadata: c.metadata });
+    }
+    case "execute_result": {
+      const c = msg.content as KernelMessage.IExecuteResultMsg["content"];
+      return add({ output_type: "execute_result", execution_count: c.execution_count, data: c.data, metadata: c.metadata });
+    }
+    case "error": {
+      const c = msg.content as KernelMessage.IErrorMsg["content"];
+      return add({ output_type: "error", ename: c.ename, evalue: c.evalue, traceback: c.traceback });
+    }
+    case "clear_output":
+      return (msg.content as KernelMessage.IClearOutputMsg["content"]).wait ? { ...state, clearPending: true } : { outputs: [], clearPending: false };
+    default:
+      return null;
+  }
+}
+
 /**
  * The model of ipywidgets' `Output` widget: its `outputs` (nbformat output dicts) come from the
  * kernel's state (`out.append_stdout(...)`, `out.append_display_data(...)`, `out.outputs = ...`,
- * `out.clear_output()`).
+ * `out.clear_output()`), and, while the kernel sets `msg_id` (`with out:`, `interact`), from the
+ * output messages of that request: those are captured here (a message hook on the kernel
+ * connection, as JupyterLab's OutputModel does) and so never reach the cell; the outputs are
+ * synced back to the kernel.
  */
 export class OutputWidgetModel extends base.DOMWidgetModel {
+  private clearPending = false;
+  private hookedMsgId = "";
+  private readonly hook = (msg: KernelMessage.IIOPubMessage): boolean => {
+    const outputs = this.get("outputs") as Output[] | undefined;
+    const next = captureOutput({ outputs: Array.isArray(outputs) ? outputs : [], clearPending: this.clearPending }, msg);
+    if (!next) return true;
+    this.clearPending = next.clearPending;
+    this.set("outputs", next.outputs);
+    this.save_changes();
+    return false;
+  };
+
+  /** Follows `msg_id`: the output of the request it names is captured while it is set. */
+  override initialize(attributes: Backbone.ObjectHash, options: base.IBackboneModelOptions): void {
+    super.initialize(attributes, options);
+    this.listenTo(this, "change:msg_id", () => this.followMsgId());
+    this.listenTo(this, "destroy", () => this.unhook());
+    this.followMsgId();
+  }
+
+  private kernel(): Kernel.IKernelConnection | null {
+    return this.widget_manager instanceof TspyWidgetManager ? this.widget_manager.kernel : null;
+  }
+
+  private unhook(): void {
+    if (this.hookedMsgId) this.kernel()?.removeMessageHook(this.hookedMsgId, this.hook);
+    this.hookedMsgId = "";
+  }
+
+  private followMsgId(): void {
+    this.unhook();
+    const msgId = String(this.get("msg_id") ?? "");
+    const kernel = this.kernel();
+    if (!msgId || !kernel || kernel.isDisposed) return;
+    this.hookedMsgId = msgId;
+    kernel.registerMessageHook(msgId, this.hook);
+  }
+
   /** ipywidgets' defaults for the Output model, spec 1.0.0. */
   override defaults(): Backbone.ObjectHash {
     return {
@@ -63,7 +152,14 @@ export class OutputWidgetView extends base.DOMWidgetView {
     void import("./outputs").then(({ OutputArea }) => {
       const draw = () => {
         const outputs = this.model.get("outputs") as Output[] | undefined;
-        if (this.root === root) root.render(<OutputArea outputs={Array.isArray(outputs) ? outputs : []} />);
+        // Widgets displayed inside the Output widget are drawn by the same manager.
+        const manager = this.model.widget_manager instanceof TspyWidgetManager ? this.model.widget_manager : null;
+        if (this.root === root)
+          root.render(
+            <WidgetManagerContext.Provider value={manager}>
+              <OutputArea outputs={Array.isArray(outputs) ? outputs : []} />
+            </WidgetManagerContext.Provider>,
+          );
       };
       draw();
       this.listenTo(this.model, "change:outputs", draw);
@@ -109,7 +205,8 @@ type WidgetClass = typeof base.WidgetModel | typeof base.WidgetView;
  * Models of unknown modules become ipywidgets' error models; {@link WidgetOutput} shows those as text.
  */
 export class TspyWidgetManager extends ManagerBase {
-  private readonly kernel: Kernel.IKernelConnection;
+  /** The kernel connection whose comms this manager follows (Output widgets hook its messages). */
+  readonly kernel: Kernel.IKernelConnection;
   private readonly onOutput: WidgetOutputSink;
   private readonly modelPromises: Promise<base.WidgetModel>[] = [];
   private disposedFlag = false;

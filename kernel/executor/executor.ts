@@ -106,6 +106,7 @@ export class Executor {
    * Runs a cell (TypeScript, or Python when its first line is `%%python`).
    * @param executionCount the cell's execution count (names the cell in tracebacks).
    * @param events receives the cell's stream and display output as it happens.
+   * @param parentHeader the execute_request's header (Python's `comm.kernel.get_parent()` during the cell).
    * @returns how the cell ended; never rejects.
    */
   async execute(
@@ -115,12 +116,13 @@ export class Executor {
     allowStdin: boolean,
     events: ExecutionEvents,
     userExpressions: Record<string, string> = {},
+    parentHeader?: Record<string, unknown>,
   ): Promise<ExecutionOutcome> {
     const id = this.nextId++;
     this.lastEvents = events;
     this.running++;
     try {
-      const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin, userExpressions }, events);
+      const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin, userExpressions, parentHeader }, events);
       if (m.kind !== "execute_done") throw new Error(`unexpected executor answer ${m.kind}`);
       return m.status === "ok" ? { status: "ok", result: m.result, userExpressions: m.userExpressions ?? {} } : { status: "error", error: m.error };
     } finally {
@@ -137,10 +139,16 @@ export class Executor {
   /**
    * A request the language side answers with a reply content (complete, inspect, comm_info) or
    * handles (comm_open/comm_msg/comm_close from the frontend, whose output goes to `events`).
+   * @param parentHeader the request's header (Python's `comm.kernel.get_parent()` while it is handled).
    * @returns the reply content; never rejects.
    */
-  async ask(msgType: ExecutorRequestType, content: Record<string, unknown>, events?: ExecutionEvents): Promise<Record<string, unknown>> {
-    const m = await this.request({ kind: "request", id: this.nextId++, msgType, content }, events);
+  async ask(
+    msgType: ExecutorRequestType,
+    content: Record<string, unknown>,
+    events?: ExecutionEvents,
+    parentHeader?: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const m = await this.request({ kind: "request", id: this.nextId++, msgType, content, parentHeader }, events);
     if (m.kind === "reply") return m.content;
     if (m.kind === "execute_done" && m.status === "error") return { status: "error", ...m.error };
     return { status: "error", ename: "ExecutorError", evalue: `unexpected executor answer ${m.kind}`, traceback: [] };

@@ -124,10 +124,11 @@ export class Introspection {
         if (value !== NOT_EVALUABLE && this.python.isPyProxy(value)) {
           // The live object's dir() and the proxy's own members are the whole answer: no need for the (slower) language service.
           live = true;
-          const members = this.python.module.members(value) as PyProxy;
-          const names = members.toJS() as string[];
+          // One Python call names and classifies (jedi's "function", "class", "module", "property", "instance") the matching members.
+          const members = this.python.module.member_kinds(value, word) as PyProxy;
+          const kinds = members.toJS() as [string, string][];
           members.destroy();
-          for (const n of names) if (n.startsWith(word) && (word.startsWith("_") || !n.startsWith("_"))) items.push({ text: n, type: "python", start });
+          for (const [n, type] of kinds) items.push({ text: n, type, start });
           for (const n of PROXY_MEMBERS) if (n.startsWith(word)) items.push({ text: n, type: "method", start });
         }
       }

@@ -15,15 +15,27 @@ export interface ErrorContent {
 /** Requests the executor answers with a reply content built by the language side (xeus' *_impl). */
 export type ExecutorRequestType = "complete_request" | "inspect_request" | "comm_info_request" | "comm_open" | "comm_msg" | "comm_close";
 
-/** Main thread -> executor. `id` pairs a request with its events and its reply. */
+/**
+ * Main thread -> executor. `id` pairs a request with its events and its reply; `parentHeader` is the
+ * header of the Jupyter request being served (what Python's `comm.kernel.get_parent()` gives ipywidgets).
+ */
 export type ToExecutor =
-  | { kind: "execute"; id: number; code: string; executionCount: number; silent: boolean; allowStdin: boolean; userExpressions: Record<string, string> }
+  | {
+      kind: "execute";
+      id: number;
+      code: string;
+      executionCount: number;
+      silent: boolean;
+      allowStdin: boolean;
+      userExpressions: Record<string, string>;
+      parentHeader?: Record<string, unknown>;
+    }
   | { kind: "is_complete"; id: number; code: string }
-  | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown> }
+  | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown>; parentHeader?: Record<string, unknown> }
   | { kind: "interrupt" };
 
 /** iopub messages the executor produces while it works (the main thread adds headers and parent). */
-export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_output" | "comm_open" | "comm_msg" | "comm_close";
+export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_output" | "error" | "comm_open" | "comm_msg" | "comm_close";
 
 /** Executor -> main thread. Events of request `id` arrive before its `*_done`. */
 export type FromExecutor =

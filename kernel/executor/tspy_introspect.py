@@ -3,8 +3,10 @@ __main__ for %%python cells, inspect for Python objects seen from TypeScript, th
 wired to the kernel. Knows Python and the callbacks the executor gives it; nothing of sockets."""
 import base64
 import builtins
+import functools
 import getpass
 import inspect
+import json
 import sys
 
 
@@ -67,12 +69,34 @@ def describe(obj, detail_level):
     return "\n".join(lines)
 
 
-def members(obj):
-    """dir(obj), for completing `proxy.` in TypeScript."""
+def _member_kind(obj, name):
+    """IPython's jedi type of obj.<name>, read with inspect.getattr_static so that no property,
+    descriptor or __getattr__ runs: "property", "module", "class", "function" or "instance"."""
     try:
-        return sorted(dir(obj))
+        value = inspect.getattr_static(obj, name)
+    except Exception:  # noqa: BLE001 - dynamic (__getattr__) members are plain values to us
+        return "instance"
+    if isinstance(value, (property, functools.cached_property)) or inspect.isdatadescriptor(value):
+        return "property"
+    if inspect.ismodule(value):
+        return "module"
+    if isinstance(value, type):
+        return "class"
+    if isinstance(value, (staticmethod, classmethod)) or inspect.isroutine(value) or callable(value):
+        return "function"
+    return "instance"
+
+
+def member_kinds(obj, prefix):
+    """[name, kind] for each name of dir(obj) that starts with `prefix` (names starting with "_"
+    only when `prefix` does), sorted, for completing `proxy.` in TypeScript; kind as in
+    _member_kind. Nothing is evaluated; a failing dir() gives []."""
+    try:
+        names = sorted(dir(obj))
     except Exception:  # noqa: BLE001
         return []
+    wanted = [n for n in names if n.startswith(prefix) and (prefix.startswith("_") or not n.startswith("_"))]
+    return [[n, _member_kind(obj, n)] for n in wanted]
 
 
 def _shape_dtype_size(value):
@@ -142,6 +166,7 @@ def install_stdin(request):
 # ---- comms (the `comm` package wired to the kernel) ----------------------------------------
 
 _publish = None  # TS function (msg_type, content) -> None
+_parent = None  # TS function () -> JSON of the current request's header, or ""
 
 #: Content keys that carry a comm message's metadata and binary buffers (base64 strings) between
 #: Python and the kernel's protocol layer, which moves them to the message's own metadata and
@@ -150,16 +175,41 @@ COMM_METADATA_KEY = "_tspy_metadata"
 COMM_BUFFERS_KEY = "_tspy_buffers"
 
 
-def install_comms(publish):
+class KernelShim:
+    """What ipywidgets reads as `comm.kernel` (ipykernel's Kernel, the little of it they use): the
+    request being served, and error messages on iopub. ipywidgets' Output widget captures the
+    output whose parent is `get_parent()["header"]["msg_id"]` (`with out:`, `interact`)."""
+
+    iopub_socket = "iopub"
+
+    def get_parent(self):
+        """The execute_request or comm_msg being handled, as {"header": {...}, ...}; {} when none."""
+        text = _parent() if _parent is not None else ""
+        header = json.loads(text) if text else None
+        return {"header": header, "parent_header": {}, "metadata": {}, "content": {}} if header else {}
+
+    def send_response(self, stream, msg_type, content, *args, **kwargs):
+        """Publishes an `error` message (what ipywidgets sends for an exception inside `with out:`)
+        with the current request as parent. Raises ValueError for other message types."""
+        if msg_type != "error":
+            raise ValueError(f"tspy's comm kernel publishes only error messages, not {msg_type}")
+        _publish(msg_type, dict(content))
+
+
+def install_comms(publish, parent=None):
     """Makes comm.create_comm / comm.get_comm_manager use the kernel: `publish(msg_type, content)`
-    (a TS function) sends comm_open/comm_msg/comm_close on iopub."""
-    global _publish
+    (a TS function) sends comm_open/comm_msg/comm_close (and error) on iopub; `parent()` (a TS
+    function) gives the JSON header of the request being handled, for KernelShim.get_parent."""
+    global _publish, _parent
     _publish = publish
+    _parent = parent
     import comm
     from comm.base_comm import BaseComm, CommManager
 
     class KernelComm(BaseComm):
         """A comm whose messages go to the frontend through the tspy kernel."""
+
+        kernel = KernelShim()
 
         def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
             content = {"data": {} if data is None else data, "comm_id": self.comm_id, **keys}

@@ -39,6 +39,8 @@ const interruptFlag = new Int32Array(data.interruptFlag);
 const post = (m: FromExecutor) => port.postMessage(m);
 /** The request whose output is being produced; output of a cell's leftover timers goes to the last one. */
 let currentId = 0;
+/** The Jupyter header of that request (execute_request or comm_msg), as JSON; "" when none came with it. */
+let currentParent = "";
 let rejectInterrupted: ((e: Error) => void) | null = null;
 
 function streamWriter(name: "stdout" | "stderr"): Writable {
@@ -92,8 +94,10 @@ function startPython(): { side: PythonSide | null; version: string | null; error
     cell.install((name: "stdout" | "stderr", text: string) => post({ kind: "stream", id: currentId, name, text }));
     const introspect = py.import("tspy_introspect");
     introspect.install_stdin((prompt: string, password: boolean) => requestInput(prompt, password));
-    introspect.install_comms((msgType: "comm_open" | "comm_msg" | "comm_close", content: bridge.PyProxy) =>
-      post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }),
+    introspect.install_comms(
+      (msgType: "comm_open" | "comm_msg" | "comm_close" | "error", content: bridge.PyProxy) =>
+        post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }),
+      () => currentParent,
     );
     const display = py.import("tspy_display");
     display.install((msgType: "display_data" | "update_display_data" | "clear_output", json: string) =>
@@ -321,6 +325,7 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
 
 async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<void> {
   currentId = m.id;
+  currentParent = m.parentHeader ? JSON.stringify(m.parentHeader) : "";
   allowStdin = m.allowStdin;
   Atomics.store(interruptFlag, 0, 0);
   bridge.clearInterrupt();
@@ -418,6 +423,7 @@ port.on("message", (m: ToExecutor) => {
     try {
       if (m.kind === "request") {
         currentId = m.id;
+        currentParent = m.parentHeader ? JSON.stringify(m.parentHeader) : "";
         post({ kind: "reply", id: m.id, content: requestHandlers[m.msgType](m.content) });
       } else await (m.kind === "execute" ? execute(m) : isComplete(m));
     } catch (e) {

@@ -203,7 +203,7 @@ export class KernelProtocol {
       inputRequest: (prompt, password) => void this.sink.send("stdin", this.sink.create("input_request", { prompt, password }, msg)),
     };
     const expressions = (c.user_expressions ?? {}) as Record<string, string>;
-    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events, expressions);
+    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events, expressions, { ...msg.header });
     if (outcome.status === "ok") {
       if (outcome.result && !silent) {
         await this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
@@ -227,7 +227,7 @@ export class KernelProtocol {
     const content: Record<string, unknown> = { ...msg.content };
     if (Object.keys(msg.metadata).length) content[COMM_METADATA_KEY] = msg.metadata;
     if (msg.buffers.length) content[COMM_BUFFERS_KEY] = msg.buffers.map((b) => b.toString("base64"));
-    await this.executor.ask(type, content, events);
+    await this.executor.ask(type, content, events, { ...msg.header });
     return null;
   }
 

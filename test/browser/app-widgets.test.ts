@@ -1,8 +1,8 @@
 // ipywidgets in tspy's notebook app (headless Chromium, real Jupyter Server, real tspy kernel):
 // `%%python` cells make widgets whose views the app draws live; values travel both ways over the
-// widget comms; a Button's callback prints into its cell; an Output widget shows what Python appends;
-// a widget of a module the app does not ship shows its text/plain; a reloaded page and a restarted
-// kernel. Leaves a screenshot in test-artifacts/app-widgets.png.
+// widget comms; a Button's callback prints into its cell; an Output widget shows what Python appends
+// and captures what `with out:` and `interact` print; a widget of a module the app does not ship shows
+// its text/plain; a reloaded page and a restarted kernel. Leaves a screenshot in test-artifacts/app-widgets.png.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
@@ -20,6 +20,8 @@ const CELLS = {
   button: "%%python\nb = w.Button(description='Go')\nb.on_click(lambda _: print('clicked with', s.value))\nb",
   output: "%%python\nout = w.Output()\nout.append_stdout('hello from output\\n')\nout",
   outputAppend: "%%python\nout.append_stdout('second line\\n')",
+  withOut: '%%python\nout2 = w.Output()\ndisplay(out2)\nprint("in the cell")\nwith out2:\n    print("inside the widget")\nprint("after the block")',
+  interact: '%%python\nfrom ipywidgets import interact\ninteract(lambda x: print("x is", x), x=(0, 10))',
   unknown: [
     "%%python",
     "from traitlets import Unicode",
@@ -112,6 +114,33 @@ test("output_widget_shows_the_outputs_python_appends", { timeout: 2 * RUN_TIMEOU
   assert.equal(await output.textContent(), "hello from output\nsecond line\n");
 });
 
+/** The stdout text of a cell's own outputs (the direct children of its first output area), leaving out what its widgets show. */
+async function cellStdout(name: keyof typeof CELLS): Promise<string> {
+  const texts = await cell(name).locator(".tspy-outputs").first().locator(":scope > .tspy-stream-stdout").allTextContents();
+  return texts.join("");
+}
+
+test("with_out_captures_print_into_the_output_widget", { timeout: RUN_TIMEOUT + 30_000 }, async () => {
+  await run("withOut");
+  const output = cell("withOut").locator(".tspy-widget .tspy-widget-output");
+  await output.locator(".tspy-stream-stdout", { hasText: "inside the widget" }).waitFor({ timeout: 30_000 });
+  assert.equal(await output.textContent(), "inside the widget\n");
+  assert.equal(await cellStdout("withOut"), "in the cell\nafter the block\n");
+});
+
+test("interact_slider_change_reprints_inside_its_output", { timeout: 2 * RUN_TIMEOUT }, async () => {
+  await run("interact");
+  const output = cell("interact").locator(".tspy-widget .tspy-widget-output");
+  await output.locator(".tspy-stream-stdout", { hasText: "x is 5" }).waitFor({ timeout: 30_000 });
+  assert.equal(await output.textContent(), "x is 5\n");
+  // The arrow key moves the slider to 6: the function runs again, and its print replaces the old one.
+  await cell("interact").locator(".widget-slider .noUi-handle").focus();
+  await page.keyboard.press("ArrowRight");
+  await output.locator(".tspy-stream-stdout", { hasText: "x is 6" }).waitFor({ timeout: 30_000 });
+  assert.equal(await output.textContent(), "x is 6\n");
+  assert.equal(await cellStdout("interact"), "");
+});
+
 test("widget_of_an_unknown_module_shows_its_text_plain", { timeout: RUN_TIMEOUT + 30_000 }, async () => {
   await run("unknown");
   const fallback = cell("unknown").locator(".tspy-widget-fallback");
@@ -135,6 +164,10 @@ test("reopened_page_draws_the_kernels_widgets_live", { timeout: 2 * RUN_TIMEOUT 
   await cell("slider").locator(".tspy-widget .widget-readout", { hasText: /^9$/ }).waitFor({ timeout: 30_000 });
   await cell("text").locator(".tspy-widget .widget-text input").waitFor({ timeout: 30_000 });
   assert.equal(await cell("text").locator(".widget-text input").inputValue(), "42");
+  // What Output widgets captured was synced back to the kernel, so it comes back with them.
+  await cell("interact").locator(".tspy-widget-output .tspy-stream-stdout", { hasText: "x is 6" }).waitFor({ timeout: 30_000 });
+  await cell("withOut").locator(".tspy-widget-output .tspy-stream-stdout", { hasText: "inside the widget" }).waitFor({ timeout: 30_000 });
+  assert.equal(await cell("withOut").locator(".tspy-widget-output").textContent(), "inside the widget\n");
   // Still connected both ways: Python moves the restored slider.
   await cell("setFromPython").locator(".monaco-editor .view-lines").click();
   await page.keyboard.press("Shift+Enter");

@@ -28,8 +28,15 @@ def test_complete_request_lists_live_python_members(kc):
     execute(kc, "const np = py.import('numpy');")
     r = _complete(kc, "np.linal")
     assert r["matches"] == ["linalg"]
-    types = r["metadata"]["_jupyter_types_experimental"]
-    assert types[0]["type"] == "python"
+
+
+def test_live_python_member_completions_carry_their_kind(kc):
+    execute(kc, "const npKinds = py.import('numpy');\nconst arrKinds = npKinds.zeros(3);")
+    kinds = {t["text"]: t["type"] for t in _complete(kc, "npKinds.")["metadata"]["_jupyter_types_experimental"]}
+    assert (kinds["zeros"], kinds["ndarray"], kinds["linalg"], kinds["pi"]) == ("function", "class", "module", "instance")
+    assert kinds["toJS"] == "method"
+    kinds = {t["text"]: t["type"] for t in _complete(kc, "arrKinds.s")["metadata"]["_jupyter_types_experimental"]}
+    assert (kinds["shape"], kinds["sum"]) == ("property", "function")
 
 
 def test_complete_request_cursor_is_counted_in_code_points(kc):
