@@ -26,6 +26,7 @@ import "monaco-editor/features/wordOperations/register";
 import "monaco-editor/features/wordHighlighter/register";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
 import { registerKernelLanguageProviders, watchDiagnostics } from "./kernel-language";
+import { EditorEchoes } from "./editor-value";
 
 // Monaco's editor worker (diffing, links, word-based suggestions) is bundled by Vite.
 (self as unknown as { MonacoEnvironment: monaco.Environment }).MonacoEnvironment = {
@@ -67,6 +68,8 @@ export function CodeEditor(props: {
 }) {
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
+  // The values this editor reported, so that a render lagging behind the typing is not applied.
+  const echoes = useRef(new EditorEchoes());
   // The latest callbacks, so that the editor, made once, never calls stale ones.
   const latest = useRef(props);
   // eslint-disable-next-line react-hooks/refs -- the latest-callbacks ref, read only by the editor's event handlers
@@ -112,7 +115,10 @@ export function CodeEditor(props: {
       editor.onDidContentSizeChange(fit),
       editor.onDidChangeModelContent(() => {
         const value = editor.getValue();
-        if (value !== latest.current.value) latest.current.onChange(value);
+        if (value !== latest.current.value) {
+          echoes.current.reportedByEditor(value);
+          latest.current.onChange(value);
+        }
       }),
       watchDiagnostics(editor),
     ];
@@ -136,7 +142,7 @@ export function CodeEditor(props: {
 
   useEffect(() => {
     const editor = editorRef.current;
-    if (editor && editor.getValue() !== props.value) editor.setValue(props.value);
+    if (editor && echoes.current.shouldApply(props.value, editor.getValue())) editor.setValue(props.value);
   }, [props.value]);
 
   useEffect(() => {
