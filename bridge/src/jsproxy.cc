@@ -142,23 +142,33 @@ static PyObject* JsObject_getattro(PyObject* self, PyObject* name) {
   });
 }
 
-static int JsObject_setattro(PyObject* self, PyObject* name, PyObject* value) {
-  auto* o = reinterpret_cast<JsObjectPy*>(self);
+// obj[key] = value, or delete obj[key] when value is nullptr (Python's setattr/delattr and
+// __setitem__/__delitem__ contract: 0 or -1 with an exception). `toKey(env)` makes the JS key.
+// Any thread; runs on the JS thread.
+template <typename ToKey>
+static int SetOrDelete(JsObjectPy* o, ToKey toKey, PyObject* value) {
   return OnJs<int>(o->env, -1, [&]() -> int {
-    std::string key = Utf8(name);
     Napi::Env env(o->env->env);
     Napi::HandleScope scope(env);
     Napi::Object obj = Deref(o->env, o->ref).ToObject();
+    Napi::Value k = toKey(env);
     if (value == nullptr) {
       GilRelease nogil;
-      obj.Delete(key);
+      obj.Delete(k);
       return 0;
     }
     Napi::Value jv = Python2Js(env, o->env, value);
     GilRelease nogil;
-    obj.Set(key, jv);
+    obj.Set(k, jv);
     return 0;
   });
+}
+
+static int JsObject_setattro(PyObject* self, PyObject* name, PyObject* value) {
+  // An attribute name is a str (or a str subclass): its text is the property key.
+  return SetOrDelete(
+      reinterpret_cast<JsObjectPy*>(self),
+      [&](Napi::Env env) -> Napi::Value { return Napi::String::New(env, Utf8(name)); }, value);
 }
 
 static PyObject* JsObject_subscript(PyObject* self, PyObject* key) {
@@ -185,21 +195,8 @@ static PyObject* JsObject_subscript(PyObject* self, PyObject* key) {
 
 static int JsObject_ass_subscript(PyObject* self, PyObject* key, PyObject* value) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
-  return OnJs<int>(o->env, -1, [&]() -> int {
-    Napi::Env env(o->env->env);
-    Napi::HandleScope scope(env);
-    Napi::Object obj = Deref(o->env, o->ref).ToObject();
-    Napi::Value k = Python2Js(env, o->env, key);
-    if (value == nullptr) {
-      GilRelease nogil;
-      obj.Delete(k);
-      return 0;
-    }
-    Napi::Value jv = Python2Js(env, o->env, value);
-    GilRelease nogil;
-    obj.Set(k, jv);
-    return 0;
-  });
+  return SetOrDelete(
+      o, [&](Napi::Env env) { return Python2Js(env, o->env, key); }, value);
 }
 
 // String(value), or nullptr on failure (JS error swallowed). JS thread, GIL released by caller.

@@ -1,55 +1,18 @@
 // The app's side of the `tspy.notebook` comm (Jupyter messaging spec, "Custom Messages"): one comm
 // per kernel connection, opened by the app, over which it asks the kernel for the variables of
 // both languages and for a TypeScript cell's type errors, and hears the variables after each
-// execution. Knows the comm's message shapes, not React or Monaco.
+// execution. The message shapes are kernel/executor/notebook-comm-protocol.ts; knows nothing of React or Monaco.
 import type { Kernel } from "@jupyterlab/services";
+import {
+  NOTEBOOK_COMM_TARGET,
+  type Diagnostic,
+  type NotebookCommMessage,
+  type NotebookCommRequest,
+  type VariableRow,
+} from "../../kernel/executor/notebook-comm-protocol";
 
-/** The comm's target name, registered by the kernel's executor. */
-export const NOTEBOOK_COMM_TARGET = "tspy.notebook";
-
-/** One variable of either language, as the variables panel lists it. */
-export interface VariableRow {
-  name: string;
-  language: "TypeScript" | "Python";
-  /** Type name: `number`, `Float32Array`, `ndarray`, `Sequential`, ... */
-  type: string;
-  /** Shape in elements, e.g. "(1797, 64)"; "" when the value has none. */
-  shape: string;
-  /** dtype (numpy/TypedArray element type); "" when none. */
-  dtype: string;
-  /** Size in bytes of the value's data where known (buffers, arrays), else null. */
-  size: number | null;
-}
-
-/** A type error of a TypeScript cell; lines and columns are 1-based, columns in UTF-16 code units (as Monaco counts). */
-export interface Diagnostic {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  /** TypeScript's error number (2322, ...). */
-  code: number;
-  message: string;
-  severity: "error" | "warning";
-}
-
-/**
- * Messages of the comm. The app sends requests `{request, id, ...}`; the kernel answers each
- * with a comm_msg `{reply, id, ...}` (same id), and after every execute_request it publishes
- * `{event: "variables", variables}` on every open `tspy.notebook` comm.
- * - `{request: "variables", id}` -> `{reply: "variables", id, variables: VariableRow[]}`
- * - `{request: "diagnostics", id, code}` -> `{reply: "diagnostics", id, diagnostics: Diagnostic[]}`
- *   (`code` is a whole cell; a `%%python` cell has no diagnostics)
- * - a request the kernel cannot serve -> `{reply: "error", id, message}`
- */
-export type NotebookCommRequest = { request: "variables"; id: string } | { request: "diagnostics"; id: string; code: string };
-
-/** What the kernel sends on the comm (see {@link NotebookCommRequest}). */
-export type NotebookCommMessage =
-  | { reply: "variables"; id: string; variables: VariableRow[] }
-  | { reply: "diagnostics"; id: string; diagnostics: Diagnostic[] }
-  | { reply: "error"; id: string; message: string }
-  | { event: "variables"; variables: VariableRow[] };
+export { NOTEBOOK_COMM_TARGET } from "../../kernel/executor/notebook-comm-protocol";
+export type { Diagnostic, NotebookCommMessage, NotebookCommRequest, VariableRow } from "../../kernel/executor/notebook-comm-protocol";
 
 /**
  * The app's end of one `tspy.notebook` comm on one kernel connection. Requests resolve with the

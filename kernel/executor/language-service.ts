@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import type { Diagnostic } from "./notebook-comm-protocol";
 
 /** One completion candidate, offsets in UTF-16 code units of the cell. */
 export interface TsCompletion {
@@ -18,17 +19,9 @@ export interface TsCompletion {
 /**
  * A type error found in a cell: where it starts and ends (1-based lines and columns of the cell,
  * columns in UTF-16 code units as Monaco counts them; the end is exclusive), the compiler's code,
- * message and category.
+ * message and category — the `tspy.notebook` comm's Diagnostic, sent to the app as it is.
  */
-export interface TsDiagnostic {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-  code: number;
-  message: string;
-  severity: "error" | "warning";
-}
+export type TsDiagnostic = Diagnostic;
 
 /** Folder of the kernel's package (its node_modules holds typescript's lib and @types/node). */
 const KERNEL_ROOT = path.resolve(__dirname, "..", "..", "..");

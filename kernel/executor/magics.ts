@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import * as util from "node:util";
 import { DTYPES } from "../display/display";
+import type { VariableRow } from "./notebook-comm-protocol";
 
 /** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
 export const CELL_MAGICS = ["python", "ts", "time"] as const;
@@ -85,15 +86,11 @@ export function parseCell(source: string): CellPlan {
   return plan;
 }
 
-/** One row of %who: a variable of either language. Size in bytes, or null when unknown. */
-export interface VariableInfo {
-  name: string;
-  language: "TypeScript" | "Python";
-  type: string;
-  shape: string;
-  dtype: string;
-  size: number | null;
-}
+/**
+ * One row of %who: a variable of either language (the variables panel's row; %who writes a
+ * Python shape as `3x4`, the comm as `(3, 4)`). Size in bytes, or null when unknown.
+ */
+export type VariableInfo = VariableRow;
 
 /**
  * Describes a TypeScript value for %who: TypedArrays with shape/dtype/size, Python proxies

@@ -1,12 +1,10 @@
-// The kernel's end of the `tspy.notebook` comm (the app's end and the message contract are in
-// frontend/src/notebook-comm.ts): answers variables/diagnostics requests and pushes the variables
+// The kernel's end of the `tspy.notebook` comm (the message contract is notebook-comm-protocol.ts,
+// the app's end frontend/src/notebook-comm.ts): answers variables/diagnostics requests and pushes the variables
 // after each execution. Gets rows and type errors from its sources; knows nothing of sockets.
 import type { Comm, CommRegistry } from "./comms";
 import type { TsDiagnostic } from "./language-service";
 import { parseCell, type VariableInfo } from "./magics";
-
-/** The comm's target name (frontend/src/notebook-comm.ts NOTEBOOK_COMM_TARGET). */
-export const NOTEBOOK_COMM_TARGET = "tspy.notebook";
+import { NOTEBOOK_COMM_TARGET } from "./notebook-comm-protocol";
 
 /** Where the comm's answers come from (the executor's state). */
 export interface NotebookCommSources {
