@@ -77,10 +77,30 @@ async function main(): Promise<void> {
       pythonVersion: configuredPythonVersion(),
       ports: { shell_port: info.shell_port, iopub_port: info.iopub_port, stdin_port: info.stdin_port, control_port: info.control_port, hb_port: info.hb_port },
     },
-    () => {
-      void sockets.close().finally(() => process.exit(0));
-    },
+    (_restart, exitCode) => void shutdown(exitCode),
   );
+  /**
+   * The orderly end (messaging spec, "Kernel shutdown"; ipykernel's order): the reply and idle are
+   * out; Python's atexit handlers run and its open files are flushed; the output they print is
+   * published; the sockets send what they hold; then the process ends with `exitCode` through
+   * _exit, so no teardown can crash while other threads still use the interpreter.
+   */
+  let ending = false;
+  const shutdown = async (exitCode: number): Promise<void> => {
+    if (ending) return;
+    ending = true;
+    await executor.shutdown();
+    await sockets.close();
+    // ipykernel also waits 0.1 s for ZeroMQ's I/O thread to put the last messages on the wire.
+    setTimeout(() => executor.exitProcess(exitCode), 100);
+  };
+  // The executor died (out of memory): its cell got an error reply; exit so the client restarts us.
+  executor.onDeath = (why) => {
+    process.stderr.write(`tspy: ${why}\n`);
+    protocol.shutdownAfterCurrent(1);
+  };
+  // SIGTERM (a client's fallback after shutdown_request) ends the kernel the same orderly way.
+  process.on("SIGTERM", () => void shutdown(0));
   // SIGINT is the default interrupt_mode: it interrupts the running cell and never kills the kernel.
   process.on("SIGINT", () => protocol.interrupt());
   await sockets.bind((channel, msg) => protocol.onMessage(channel, msg));

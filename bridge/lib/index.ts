@@ -736,6 +736,18 @@ export function interrupt(): void {
   requireNative().interrupt();
 }
 
+/**
+ * Ends the process at once with status `code` through _exit(2): no `exit` handlers, atexit
+ * handlers, static destructors or addon finalizers run, so nothing can crash while another thread
+ * still uses the interpreter. Do the orderly work (Python's atexit, flushing files and sockets)
+ * first. Any thread; the interpreter need not be initialised.
+ * @throws Error when the addon cannot be loaded (see loadBridge).
+ */
+export function exitProcess(code: number): never {
+  loadBridge();
+  return requireNative().exitProcess(code);
+}
+
 /** Drops a pending {@link interrupt} (call at the start of each cell). Any thread. */
 export function clearInterrupt(): void {
   loadBridge();

@@ -74,6 +74,8 @@ export function isInitialized(): boolean;
 export function initializedHere(): boolean;
 export function interrupt(): void;
 export function clearInterrupt(): void;
+/** Ends the process with `code` through _exit(2) (no atexit handlers or destructors). Any thread. */
+export function exitProcess(code: number): never;
 export function liveProxyCount(): number;
 export function liveJsRefCount(): number;
 export function setNamespace(get: (name: string) => unknown, set: (name: string, value: unknown) => void, keys: () => string[]): void;

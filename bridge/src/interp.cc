@@ -1,6 +1,8 @@
 // Interpreter lifetime and process-wide state: initialisation (no signal handlers), the GIL
 // entry helpers' queues, interrupts through pending calls, and the Python->JS error path.
 // Knows nothing of Jupyter or of the TS proxy shapes (those come in through `hooks`).
+#include <signal.h>
+#include <unistd.h>
 #include <v8.h>
 
 #include <chrono>
@@ -143,8 +145,11 @@ void ThrowPythonError(Napi::Env env) {
   if (tb != nullptr && v != nullptr) PyException_SetTraceback(v, tb);
   PyRef type(t), value(v), trace(tb);
 
-  // A JSError that Python did not catch: rethrow the original JS value.
-  if (value && PyObject_IsInstance(value.get(), g_JSError) == 1) {
+  // A JSError that Python did not catch, or a KeyboardInterrupt made from the TS one
+  // (SetJsErrorAsPython): rethrow the original JS value.
+  if (value && (PyObject_IsInstance(value.get(), g_JSError) == 1 ||
+                (PyErr_GivenExceptionMatches(value.get(), PyExc_KeyboardInterrupt) &&
+                 PyObject_HasAttrString(value.get(), "js_error")))) {
     PyRef js(PyObject_GetAttrString(value.get(), "js_error"));
     if (js) {
       Napi::Value orig;
@@ -201,8 +206,71 @@ void ThrowPythonError(Napi::Env env) {
 }
 
 // ---- interrupt ------------------------------------------------------------------------------
+// An interrupt trips SIGINT in Python's signal module (PyErr_SetInterruptEx: no OS signal, the
+// kernel keeps SIGINT), whose Python-level handler is SigintHandler (set at initialisation):
+// bytecode sees it at its next eval-breaker check, and a C call blocked in a syscall (time.sleep,
+// select, socket recv, a lock acquire in Event.wait/Queue.get) is woken by the executor's wake
+// signal (threads.cc, no SA_RESTART): the call returns EINTR, runs PyErr_CheckSignals(), which
+// calls the handler, which raises KeyboardInterrupt. Without that handler (it could not be set),
+// a pending call raises KeyboardInterrupt at the next bytecode boundary instead.
 
-// Pending call run by the Python main thread (the executor) at a bytecode boundary.
+// The Python-level SIGINT handler is SigintHandler (so a trip raises KeyboardInterrupt).
+static std::atomic<bool> g_sigintHandler{false};
+// A thread is sending the wake signal to the executor until the interrupt is taken.
+static std::atomic<bool> g_waking{false};
+
+// SigintHandler(signum, frame): signal.default_int_handler's behaviour (raise KeyboardInterrupt),
+// and the interrupt counts as taken. Python main thread (the executor), GIL held.
+static PyObject* SigintHandler(PyObject*, PyObject*) {
+  g_interrupt = false;
+  PyErr_SetNone(PyExc_KeyboardInterrupt);
+  return nullptr;
+}
+static PyMethodDef kSigintHandlerDef = {"interrupt_handler", SigintHandler, METH_VARARGS,
+                                        "tspy's SIGINT handler: raises KeyboardInterrupt (the kernel's interrupt)."};
+
+// Sets the Python-level SIGINT handler to SigintHandler without taking the OS-level handler from
+// the kernel (Node's): signal.signal() installs Python's C handler with sigaction, which is put
+// back at once. Returns whether the handler is set; never leaves a Python error. Python main
+// thread, GIL held.
+static bool InstallSigintHandler() {
+  struct sigaction saved;
+  if (sigaction(SIGINT, nullptr, &saved) != 0) return false;
+  PyRef signalMod(PyImport_ImportModule("signal"));
+  PyRef handler(PyCFunction_NewEx(&kSigintHandlerDef, nullptr, nullptr));
+  PyRef r(signalMod && handler ? PyObject_CallMethod(signalMod.get(), "signal", "iO", SIGINT, handler.get()) : nullptr);
+  sigaction(SIGINT, &saved, nullptr);
+  if (!r) {
+    PyErr_Clear();
+    return false;
+  }
+  return true;
+}
+
+void ConsumeInterrupt() {
+  g_interrupt = false;
+  PyOS_InterruptOccurred();  // clears a SIGINT trip (only on the Python main thread)
+}
+
+// Sends the wake signal to the executor while it is inside Python, until the interrupt is taken
+// (the handler ran, or clearInterrupt) or 5 s pass: a signal that lands just before the executor
+// enters its blocking call is lost, so it is repeated (1 ms, doubling to 50 ms).
+static void StartWaker() {
+  if (g_waking.exchange(true)) return;
+  std::thread([] {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    auto step = std::chrono::milliseconds(1);
+    while (g_interrupt && std::chrono::steady_clock::now() < until) {
+      if (g_execInPython.load(std::memory_order_acquire)) WakeExecutor();
+      std::this_thread::sleep_for(step);
+      if (step < std::chrono::milliseconds(50)) step *= 2;
+    }
+    g_waking = false;
+  }).detach();
+}
+
+// Pending call run by the Python main thread (the executor) at a bytecode boundary; used only
+// when the SIGINT handler could not be set.
 static int InterruptPending(void*) {
   g_pendingQueued = false;
   if (g_interrupt.exchange(false)) {
@@ -216,13 +284,16 @@ static int InterruptPending(void*) {
 static Napi::Value Interrupt(const Napi::CallbackInfo& info) {
   if (!g_initialized) return info.Env().Undefined();
   g_interrupt = true;
-  if (!g_pendingQueued.exchange(true)) {
+  if (g_sigintHandler) {
+    PyErr_SetInterruptEx(SIGINT);  // async-signal-safe, no GIL needed
+    StartWaker();
+  } else if (!g_pendingQueued.exchange(true)) {
     if (Py_AddPendingCall(InterruptPending, nullptr) != 0) g_pendingQueued = false;
   }
-  // CPython <= 3.11 only sets the eval breaker for a pending call when the *calling* thread is
-  // Python's main thread; the executor notices it when it next takes the GIL. So make it do so:
-  // a short-lived helper thread takes and drops the GIL (forcing a switch), so that this thread
-  // (the kernel's socket thread) never blocks on the GIL itself.
+  // CPython <= 3.11 only sets the eval breaker for a tripped signal or a pending call when the
+  // *calling* thread is Python's main thread; the executor notices it when it next takes the GIL.
+  // So make it do so: a short-lived helper thread takes and drops the GIL (forcing a switch), so
+  // that this thread (the kernel's socket thread) never blocks on the GIL itself.
   if (!g_nudging.exchange(true)) {
     std::thread([] {
       PyGILState_STATE s = PyGILState_Ensure();
@@ -233,10 +304,28 @@ static Napi::Value Interrupt(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// clearInterrupt(): any thread.
+// clearInterrupt(): any thread; on the thread that initialised Python it also clears a SIGINT
+// trip that no Python code has taken yet (so a stale interrupt never hits the next cell).
 static Napi::Value ClearInterrupt(const Napi::CallbackInfo& info) {
   g_interrupt = false;
+  EnvState* st = State(info.Env());
+  if (g_initialized && g_pyEnv == st && std::this_thread::get_id() == st->thread) {
+    GilScope gil(st);
+    ConsumeInterrupt();
+  }
   return info.Env().Undefined();
+}
+
+// ---- process exit ----------------------------------------------------------------------------
+
+// exitProcess(code): any thread, GIL not needed. Ends the process at once with `code` through
+// _exit(2): no atexit handlers, no static destructors, no addon finalizers, which would run
+// while other threads (the executor, TensorFlow's) still use the interpreter. Callers do their
+// orderly work (Python's atexit, flushing files and sockets) before. C stdio is flushed.
+static Napi::Value ExitProcess(const Napi::CallbackInfo& info) {
+  int code = info[0].As<Napi::Number>().Int32Value();
+  fflush(nullptr);
+  _exit(code);
 }
 
 // ---- initialisation -------------------------------------------------------------------------
@@ -499,6 +588,7 @@ static Napi::Value Initialize(const Napi::CallbackInfo& info) {
     throw Napi::Error::New(env, msg);
   }
   InitJsTasks(st);
+  g_sigintHandler = InstallSigintHandler();
   InitGilRelease(env, st);
   g_execTstate = PyEval_SaveThread();  // from now on every entry takes it back (GilScope)
   g_gilHeld = false;
@@ -589,6 +679,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("initializedHere", Napi::Function::New(env, InitializedHere, "initializedHere"));
   exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));
   exports.Set("clearInterrupt", Napi::Function::New(env, ClearInterrupt, "clearInterrupt"));
+  exports.Set("exitProcess", Napi::Function::New(env, ExitProcess, "exitProcess"));
   exports.Set("liveProxyCount", Napi::Function::New(env, LiveProxyCount, "liveProxyCount"));
   exports.Set("liveJsRefCount", Napi::Function::New(env, LiveJsRefCount, "liveJsRefCount"));
   exports.Set("setNamespace", Napi::Function::New(env, SetNamespace, "setNamespace"));

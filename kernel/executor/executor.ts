@@ -1,8 +1,10 @@
 // The main thread's handle on the executor worker: starts it, sends requests, routes the
 // worker's events back to the request that caused them, and delivers interrupts.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import type { ErrorContent, ExecutorData, ExecutorIopubType, ExecutorRequestType, FromExecutor, MimeBundle, ToExecutor } from "./messages";
+import { StreamBatcher, type StreamTarget } from "./output";
 import { answerInput, createStdinBuffer, interruptInput } from "./stdin";
 
 /** Output events of a running request, published by the caller on iopub. */
@@ -14,9 +16,14 @@ export interface ExecutionEvents {
   inputRequest?(prompt: string, password: boolean): void;
 }
 
-/** How a cell ended. */
+/** How a cell ended. `exitCode` is set when the cell called `process.exit(code)`: the kernel shuts down after the reply. */
 export type ExecutionOutcome =
-  | { status: "ok"; result: { data: MimeBundle; metadata: Record<string, unknown> } | null; userExpressions: Record<string, unknown> }
+  | {
+      status: "ok";
+      result: { data: MimeBundle; metadata: Record<string, unknown> } | null;
+      userExpressions: Record<string, unknown>;
+      exitCode?: number;
+    }
   | { status: "error"; error: ErrorContent };
 
 /** Called on the main thread to interrupt Python code running on the executor (bridge.interrupt). */
@@ -37,6 +44,15 @@ export class Executor {
   private lastEvents: ExecutionEvents | undefined;
   private running = 0;
   private exited: string | null = null;
+  /** Stream output of every request, batched (kernel/executor/output.ts). */
+  private readonly output = new StreamBatcher();
+  /** The status a cell asked for with `process.exit(code)`, until the kernel acts on it. */
+  private exitRequested: number | null = null;
+  private onShutdownDone: (() => void) | null = null;
+  /** The executor's V8 old-generation limit in MiB (TSPY_MAX_HEAP_MB), or undefined for V8's default. */
+  private readonly heapLimitMb: number | undefined;
+  /** Called once when the executor thread died (out of memory, a fatal error): the kernel cannot go on. */
+  onDeath: ((why: string) => void) | null = null;
   /** Resolves when the worker has started (Python loaded or failed to). */
   readonly ready: Promise<Extract<FromExecutor, { kind: "ready" }>>;
 
@@ -50,42 +66,85 @@ export class Executor {
   ) {
     const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
-    this.worker = new Worker(path.join(__dirname, "worker.js"), { workerData: data, stdout: false, stderr: false, env: SHARE_ENV });
+    this.heapLimitMb = heapLimitMb();
+    this.worker = new Worker(path.join(__dirname, "worker.js"), {
+      workerData: data,
+      stdout: false,
+      stderr: false,
+      env: SHARE_ENV,
+      // With a limit, V8 running out of heap ends the worker with ERR_WORKER_OUT_OF_MEMORY instead of the process.
+      ...(this.heapLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMb } } : {}),
+    });
     let readyResolve: (m: Extract<FromExecutor, { kind: "ready" }>) => void;
     this.ready = new Promise((r) => (readyResolve = r));
     this.worker.on("message", (m: FromExecutor) => {
       if (m.kind === "ready") return readyResolve(m);
+      if (m.kind === "captured") return this.captured(m);
+      if (m.kind === "shutdown_done") return this.onShutdownDone?.();
+      if (m.kind === "exit_requested") return void (this.exitRequested = m.code);
+      // Text written before this event (to the captured fds) is published before it.
+      this.output.drain(this.streamTarget());
+      if (m.kind === "stream") return this.output.append(this.pending.get(m.id)?.events ?? this.streamTarget(), m.name, m.text);
+      this.output.flush();
       if (m.kind === "input_request") {
         const target = this.pending.get(m.id)?.events ?? this.lastEvents;
         if (target?.inputRequest) target.inputRequest(m.prompt, m.password);
         else this.provideInput("");
         return;
       }
-      if (m.kind === "stream" || m.kind === "display") {
+      if (m.kind === "display") {
         const target = this.pending.get(m.id)?.events ?? this.lastEvents;
-        if (m.kind === "stream") target?.stream(m.name, m.text);
-        else target?.display(m.msgType, m.content);
+        target?.display(m.msgType, m.content);
         return;
       }
       const p = this.pending.get(m.id);
+      this.output.finish(p?.events);
       this.pending.delete(m.id);
       p?.resolve(m);
     });
-    const fail = (why: string) => {
+    const fail = (why: string, ename: string) => {
+      if (this.exited) return;
       this.exited = why;
+      this.output.drain(this.streamTarget());
       readyResolve({ kind: "ready", python: null, pythonError: why });
       for (const [id, p] of this.pending) {
         p.resolve({
           kind: "execute_done",
           id,
           status: "error",
-          error: { ename: "ExecutorDied", evalue: why, traceback: [why, "Restart the kernel to continue."] },
+          error: { ename, evalue: why, traceback: [`${ename}: ${why}`] },
         });
       }
       this.pending.clear();
+      this.onDeath?.(why);
     };
-    this.worker.on("error", (e) => fail(`the executor thread failed: ${e.stack ?? e.message}`));
-    this.worker.on("exit", (code) => fail(`the executor thread exited with code ${code}`));
+    this.worker.on("error", (e) => {
+      const oom = (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
+      fail(
+        oom
+          ? `the TypeScript heap is full: a cell used more than the executor's ${this.heapLimitMb ?? "default"} MiB (TSPY_MAX_HEAP_MB sets it); the kernel restarts, its variables are lost.`
+          : `the executor thread failed: ${e.stack ?? e.message}`,
+        oom ? "OutOfMemoryError" : "ExecutorDied",
+      );
+    });
+    this.worker.on("exit", (code) => fail(`the executor thread exited with code ${code}`, "ExecutorDied"));
+  }
+
+  /** The request whose output the worker produces now: the oldest unanswered one with events, else the last cell. */
+  private streamTarget(): StreamTarget | undefined {
+    for (const p of this.pending.values()) if (p.events) return p.events;
+    return this.lastEvents;
+  }
+
+  /** fds 1 and 2 are pipes now: read them, and write the kernel's own log to the original stderr. */
+  private captured(m: Extract<FromExecutor, { kind: "captured" }>): void {
+    for (const [fd, name] of [
+      [m.stdout, "stdout"],
+      [m.stderr, "stderr"],
+    ] as const)
+      this.output.attach(fd, name, () => this.streamTarget());
+    redirectLog(process.stdout, m.savedStdout);
+    redirectLog(process.stderr, m.savedStderr);
   }
 
   private request(m: ToExecutor & { id: number }, events?: ExecutionEvents): Promise<FromExecutor> {
@@ -124,6 +183,8 @@ export class Executor {
     try {
       const m = await this.request({ kind: "execute", id, code, executionCount, silent, allowStdin, userExpressions, parentHeader }, events);
       if (m.kind !== "execute_done") throw new Error(`unexpected executor answer ${m.kind}`);
+      const exitCode = this.exitRequested ?? undefined;
+      if (exitCode !== undefined) return { status: "ok", result: null, userExpressions: {}, exitCode };
       return m.status === "ok" ? { status: "ok", result: m.result, userExpressions: m.userExpressions ?? {} } : { status: "error", error: m.error };
     } finally {
       this.running--;
@@ -176,4 +237,74 @@ export class Executor {
     this.worker.postMessage({ kind: "interrupt" } satisfies ToExecutor);
     this.interruptPython();
   }
+
+  /**
+   * Python's exit work on the executor (atexit handlers, open files flushed and closed:
+   * tspy_streams.shutdown), after interrupting a running cell; then every output is published.
+   * @param timeoutMs how long to wait for the executor, in ms; a wedged executor is given up on.
+   * @returns whether the executor finished its exit work in time.
+   */
+  async shutdown(timeoutMs = 10_000): Promise<boolean> {
+    if (this.exited) return false;
+    this.interrupt();
+    const done = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.onShutdownDone = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.worker.postMessage({ kind: "shutdown" } satisfies ToExecutor);
+    });
+    this.output.drain(this.streamTarget());
+    this.output.finish(this.streamTarget());
+    return done;
+  }
+
+  /**
+   * Ends the process with `code` at once (_exit: bridge.exitProcess), from the executor thread
+   * when it answers, else from this thread. Call after {@link shutdown} and after the sockets
+   * were flushed. Never returns.
+   */
+  exitProcess(code: number): void {
+    if (!this.exited) this.worker.postMessage({ kind: "exit", code } satisfies ToExecutor);
+    // The executor may be wedged in C code: end the process from here if it has not after 2 s.
+    setTimeout(() => hardExit(code), this.exited ? 0 : 2000);
+  }
+}
+
+/**
+ * The executor's V8 heap limit from TSPY_MAX_HEAP_MB (MiB), or undefined for V8's default.
+ * @throws Error when the variable is set and not a positive number.
+ */
+function heapLimitMb(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.TSPY_MAX_HEAP_MB;
+  if (raw === undefined || raw === "") return undefined;
+  const mb = Number(raw);
+  if (!Number.isFinite(mb) || mb <= 0) throw new Error(`TSPY_MAX_HEAP_MB must be a number of MiB > 0, not ${JSON.stringify(raw)}`);
+  return mb;
+}
+
+/** Makes a stream of this thread write to `fd` synchronously (the kernel's log, once fds 1 and 2 are the cells' pipes). */
+function redirectLog(stream: NodeJS.WriteStream, fd: number): void {
+  stream.write = ((chunk: string | Uint8Array, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+    try {
+      fs.writeSync(fd, typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+    } catch {
+      // The log's reader went away (a closed terminal): the kernel goes on without its log.
+    }
+    const cb = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
+    if (typeof cb === "function") queueMicrotask(() => (cb as () => void)());
+    return true;
+  }) as typeof stream.write;
+}
+
+/** Ends the process now with `code` (bridge.exitProcess: _exit), or through process.exit when the bridge cannot load. */
+export function hardExit(code: number): never {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("../../bridge/lib/index") as typeof import("../../bridge/lib/index")).exitProcess(code);
+  } catch {
+    // No bridge (no Python configured): nothing of Python can crash at exit.
+  }
+  process.exit(code);
 }

@@ -32,7 +32,11 @@ export type ToExecutor =
     }
   | { kind: "is_complete"; id: number; code: string }
   | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown>; parentHeader?: Record<string, unknown> }
-  | { kind: "interrupt" };
+  | { kind: "interrupt" }
+  /** Run Python's exit work (atexit, close files: tspy_streams.shutdown), then answer `shutdown_done`. */
+  | { kind: "shutdown" }
+  /** End the process now with this status (after `shutdown_done`, once the sockets are flushed). */
+  | { kind: "exit"; code: number };
 
 /** iopub messages the executor produces while it works (the main thread adds headers and parent). */
 export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_output" | "error" | "comm_open" | "comm_msg" | "comm_close";
@@ -40,6 +44,11 @@ export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_
 /** Executor -> main thread. Events of request `id` arrive before its `*_done`. */
 export type FromExecutor =
   | { kind: "ready"; python: string | null; pythonError: string | null }
+  /** fds 1 and 2 are now pipes (tspy_streams.capture): their read ends, and copies of the original fds 1 and 2 for the kernel's log. */
+  | { kind: "captured"; stdout: number; stderr: number; savedStdout: number; savedStderr: number }
+  /** A cell called `process.exit(code)`: the kernel shuts down with that status. */
+  | { kind: "exit_requested"; code: number }
+  | { kind: "shutdown_done" }
   | { kind: "stream"; id: number; name: "stdout" | "stderr"; text: string }
   | { kind: "display"; id: number; msgType: ExecutorIopubType; content: Record<string, unknown> }
   | { kind: "input_request"; id: number; prompt: string; password: boolean }

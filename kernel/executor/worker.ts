@@ -1,6 +1,7 @@
 // The executor worker thread: owns the embedded CPython and the TypeScript global scope, runs
 // every cell, and posts stream/display/result messages to the main thread. Never touches sockets.
 import { Console } from "node:console";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Writable } from "node:stream";
 import * as util from "node:util";
@@ -43,23 +44,67 @@ let currentId = 0;
 let currentParent = "";
 let rejectInterrupted: ((e: Error) => void) | null = null;
 
+/**
+ * The captured standard file descriptors (tspy_streams.capture): once set, every write of this
+ * thread's streams goes to fd 1 or 2, the same pipes Python, C libraries and subprocesses write
+ * to, which the main thread reads and batches. Null until Python started (or when it did not):
+ * then writes travel as `stream` messages.
+ */
+let captured: { stdout: number; stderr: number } | null = null;
+
+/**
+ * Writes a cell's output: to the captured fd (blocking while the pipe is full, so a fast writer
+ * is slowed down, never dropped), or as a stream message before capture.
+ */
+function writeStream(name: "stdout" | "stderr", text: string | Uint8Array): void {
+  if (text.length === 0) return;
+  if (!captured) return post({ kind: "stream", id: currentId, name, text: typeof text === "string" ? text : Buffer.from(text).toString() });
+  const fd = captured[name];
+  const bytes = typeof text === "string" ? Buffer.from(text) : text;
+  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
+}
+
 function streamWriter(name: "stdout" | "stderr"): Writable {
   return new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, callback) {
-      post({ kind: "stream", id: currentId, name, text: chunk.toString() });
+      writeStream(name, chunk);
       callback();
     },
   });
 }
+/**
+ * `process.exit(code)` in a cell shuts the kernel down with that status after the cell's reply (as
+ * IPython's `exit()`), instead of ending only this thread. The cell stops with {@link ProcessExit}.
+ */
+class ProcessExit extends Error {
+  override name = "ProcessExit";
+  constructor(readonly code: number) {
+    super(`process.exit(${code}): the kernel shuts down after this cell`);
+  }
+}
+const exitThread = process.exit.bind(process);
+process.exit = ((code?: number | string | null) => {
+  const status = Number(code ?? process.exitCode ?? 0) | 0;
+  post({ kind: "exit_requested", code: status });
+  throw new ProcessExit(status);
+}) as typeof process.exit;
 (globalThis as Record<string, unknown>).console = new Console({ stdout: streamWriter("stdout"), stderr: streamWriter("stderr"), colorMode: false });
+// process.stdout.write in a cell is output of the cell, as in a terminal.
+for (const name of ["stdout", "stderr"] as const) {
+  const stream = process[name] as Writable & { write: (...args: unknown[]) => boolean };
+  stream.write = (chunk: unknown, encodingOrCallback?: unknown, callback?: unknown): boolean => {
+    writeStream(name, typeof chunk === "string" || chunk instanceof Uint8Array ? chunk : String(chunk));
+    const cb = typeof encodingOrCallback === "function" ? encodingOrCallback : callback;
+    if (typeof cb === "function") queueMicrotask(() => (cb as () => void)());
+    return true;
+  };
+}
 const runtime = new TsRuntime(data.cwd, interruptFlag);
 
 // Errors thrown by a cell's leftover callbacks must not end the executor (and the notebook's state).
-process.on("uncaughtException", (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `Uncaught ${util.inspect(e, { colors: false })}\n` }));
-process.on("unhandledRejection", (e) =>
-  post({ kind: "stream", id: currentId, name: "stderr", text: `Unhandled promise rejection: ${util.inspect(e, { colors: false })}\n` }),
-);
+process.on("uncaughtException", (e) => writeStream("stderr", `Uncaught ${util.inspect(e, { colors: false })}\n`));
+process.on("unhandledRejection", (e) => writeStream("stderr", `Unhandled promise rejection: ${util.inspect(e, { colors: false })}\n`));
 
 interface PythonSide {
   py: bridge.Py;
@@ -91,7 +136,9 @@ function startPython(): { side: PythonSide | null; version: string | null; error
     py.import("sys").path.insert(0, PYTHON_HELPERS);
     py.import("sys").path.insert(0, path.join(PYTHON_HELPERS, "..", "display"));
     const cell = py.import("tspy_cell");
-    cell.install((name: "stdout" | "stderr", text: string) => post({ kind: "stream", id: currentId, name, text }));
+    const fds = py.import("tspy_streams").capture().toJS() as [number, number, number, number];
+    captured = { stdout: 1, stderr: 2 };
+    post({ kind: "captured", stdout: fds[0], stderr: fds[1], savedStdout: fds[2], savedStderr: fds[3] });
     const introspect = py.import("tspy_introspect");
     introspect.install_stdin((prompt: string, password: boolean) => requestInput(prompt, password));
     introspect.install_comms(
@@ -142,11 +189,16 @@ function afterCell(): void {
   try {
     python.side?.display.after_cell();
   } catch (e) {
-    post({ kind: "stream", id: currentId, name: "stderr", text: `tspy: showing figures failed: ${e instanceof Error ? e.message : String(e)}\n` });
+    writeStream("stderr", `tspy: showing figures failed: ${e instanceof Error ? e.message : String(e)}\n`);
   }
 }
 
-function runPython(source: string, cellName: string): FromExecutor {
+/**
+ * Runs a %%python cell through tspy_cell.run_cell (IPython's InteractiveShell in `__main__`).
+ * @param cellName names the code in tracebacks (`cell-N.py`); `executionCount` numbers `Out`/`_N`.
+ * @returns the execute_done outcome: the result's MIME bundle, or the error content.
+ */
+function runPython(source: string, cellName: string, executionCount: number): FromExecutor {
   if (!python.side) {
     return {
       kind: "execute_done",
@@ -157,7 +209,7 @@ function runPython(source: string, cellName: string): FromExecutor {
   }
   // Keep the cell's line numbers: the magic line becomes an empty line.
   const code = source.replace(PYTHON_MAGIC, "\n");
-  const reply = python.side.cell.run_cell(code, `${cellName}.py`);
+  const reply = python.side.cell.run_cell(code, `${cellName}.py`, executionCount);
   let r: { status: string; data: MimeBundle | null } & ErrorContent;
   try {
     r = reply.toJS() as typeof r;
@@ -205,7 +257,7 @@ const comms = new CommRegistry(
           list: () => python.side!.introspect.comm_list().toJS() as Record<string, string>,
         }
       : null,
-  (e) => post({ kind: "stream", id: currentId, name: "stderr", text: `comm handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n` }),
+  (e) => writeStream("stderr", `comm handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
 );
 Object.assign(globalThis, {
   comms,
@@ -259,7 +311,7 @@ function typecheck(code: string, cellName: string): FromExecutor | null {
       error: { ename: "TypeScriptError", evalue: `${found.length} type error${found.length > 1 ? "s" : ""} (%typecheck strict)`, traceback: lines },
     };
   }
-  post({ kind: "stream", id: currentId, name: "stderr", text: lines.join("\n") + "\n" });
+  writeStream("stderr", lines.join("\n") + "\n");
   return null;
 }
 
@@ -295,7 +347,7 @@ const notebookComm = new NotebookCommTarget(
 
 /** Runs the line magics at the top of a cell; returns an error outcome when one fails. */
 async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
-  const stream = (name: "stdout" | "stderr", text: string) => post({ kind: "stream", id: currentId, name, text });
+  const stream = writeStream;
   for (const magic of plan.lineMagics) {
     if (magic.name === "who") stream("stdout", whoTable());
     else if (magic.name === "env") {
@@ -346,7 +398,7 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
   const started = performance.now();
   let done = await runLineMagics(plan);
   if (!done && plan.code.trim() === "") done = { kind: "execute_done", id: m.id, status: "ok", result: null };
-  if (!done && plan.language === "python") done = runPython(plan.code, cellName);
+  if (!done && plan.language === "python") done = runPython(plan.code, cellName, m.executionCount);
   if (!done) done = typecheck(plan.code, cellName);
   if (!done) {
     done = await runTypeScript(plan.code, cellName);
@@ -355,7 +407,7 @@ async function execute(m: Extract<ToExecutor, { kind: "execute" }>): Promise<voi
       declarePythonModules(plan.code);
     }
   }
-  if (plan.time) post({ kind: "stream", id: m.id, name: "stdout", text: `Wall time: ${formatDuration(performance.now() - started)}\n` });
+  if (plan.time) writeStream("stdout", `Wall time: ${formatDuration(performance.now() - started)}\n`);
   if (done.kind === "execute_done" && done.status === "ok" && Object.keys(m.userExpressions).length > 0) {
     done.userExpressions = evaluateUserExpressions(m.userExpressions, plan.language);
   }
@@ -389,15 +441,21 @@ function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Requests answered with a reply content by the language side. */
-const requestHandlers: Record<Extract<ToExecutor, { kind: "request" }>["msgType"], (content: Record<string, unknown>) => Record<string, unknown>> = {
-  complete_request: (c) => (collectPythonDeclarations(), introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0))),
-  inspect_request: (c) => (collectPythonDeclarations(), introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0))),
-  comm_info_request: (c) => comms.info(typeof c.target_name === "string" ? c.target_name : undefined),
-  comm_open: (c) => comms.incoming("comm_open", c),
-  comm_msg: (c) => comms.incoming("comm_msg", c),
-  comm_close: (c) => comms.incoming("comm_close", c),
-};
+/**
+ * Requests answered with a reply content by the language side, by msg_type. A Map: a msg_type that
+ * is not one of these (e.g. `constructor`) finds nothing, never a member of Object.prototype.
+ */
+const requestHandlers = new Map<Extract<ToExecutor, { kind: "request" }>["msgType"], (content: Record<string, unknown>) => Record<string, unknown>>([
+  ["complete_request", (c) => (collectPythonDeclarations(), introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0)))],
+  [
+    "inspect_request",
+    (c) => (collectPythonDeclarations(), introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0))),
+  ],
+  ["comm_info_request", (c) => comms.info(typeof c.target_name === "string" ? c.target_name : undefined)],
+  ["comm_open", (c) => comms.incoming("comm_open", c)],
+  ["comm_msg", (c) => comms.incoming("comm_msg", c)],
+  ["comm_close", (c) => comms.incoming("comm_close", c)],
+]);
 
 function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
   if (/^%[^%]/.test(m.code) && !m.code.includes("\n")) return post({ kind: "is_complete_done", id: m.id, status: "complete" });
@@ -412,6 +470,25 @@ function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
   post({ kind: "is_complete_done", id: m.id, status, ...(status === "incomplete" ? { indent: "" } : {}) });
 }
 
+/** Python's exit work (atexit handlers; files left open are flushed and closed). Never throws. */
+function shutdownPython(): void {
+  try {
+    python.side?.py.import("tspy_streams").shutdown();
+  } catch (e) {
+    writeStream("stderr", `tspy: Python's exit handlers failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  }
+}
+
+/** Ends the process with `code` (_exit), after the main thread flushed the sockets. */
+function exitNow(code: number): never {
+  try {
+    bridge.exitProcess(code);
+  } catch {
+    // No bridge: the main thread ends the process (Executor.exitProcess).
+  }
+  return exitThread(code);
+}
+
 /** Requests run one at a time in arrival order; interrupts act at once. */
 let chain: Promise<void> = Promise.resolve();
 port.on("message", (m: ToExecutor) => {
@@ -419,12 +496,22 @@ port.on("message", (m: ToExecutor) => {
     rejectInterrupted?.(new KeyboardInterrupt());
     return;
   }
+  if (m.kind === "exit") exitNow(m.code);
+  if (m.kind === "shutdown") {
+    chain = chain.then(() => {
+      shutdownPython();
+      post({ kind: "shutdown_done" });
+    });
+    return;
+  }
   chain = chain.then(async () => {
     try {
       if (m.kind === "request") {
         currentId = m.id;
         currentParent = m.parentHeader ? JSON.stringify(m.parentHeader) : "";
-        post({ kind: "reply", id: m.id, content: requestHandlers[m.msgType](m.content) });
+        const handler = requestHandlers.get(m.msgType);
+        if (!handler) throw new Error(`the executor has no handler for ${JSON.stringify(m.msgType)}`);
+        post({ kind: "reply", id: m.id, content: handler(m.content) });
       } else await (m.kind === "execute" ? execute(m) : isComplete(m));
     } catch (e) {
       // A fault of the executor itself (not of the cell): report it on the request, keep serving.

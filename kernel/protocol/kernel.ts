@@ -46,7 +46,11 @@ export class KernelProtocol {
   private executionCount = 0;
   private readonly shellQueue: WireMessage[] = [];
   private processing = false;
-  private readonly handlers: Record<string, Handler> = {
+  /**
+   * The dispatch table: msg_type -> handler. Read only through own-property lookups (see handle),
+   * so that a wire string such as `constructor` or `__proto__` never finds Object.prototype.
+   */
+  private readonly handlers: Readonly<Record<string, Handler>> = {
     kernel_info_request: async () => this.kernelInfo(),
     // Deprecated in 5.1 but still answered: the channels' ports.
     connect_request: async () => ({ ...this.identity.ports }),
@@ -74,12 +78,18 @@ export class KernelProtocol {
       return { status: "ok" };
     },
     shutdown_request: async (msg) => {
-      this.shutdownRequested = { restart: Boolean(msg.content.restart) };
+      this.shutdownRequested = { restart: Boolean(msg.content.restart), exitCode: 0 };
       return { status: "ok", restart: Boolean(msg.content.restart) };
     },
   };
-  /** Set by shutdown_request; the process exits after the reply and idle are sent. */
-  private shutdownRequested: { restart: boolean } | null = null;
+  /** execute_requests aborted by stop_on_error, answered after the failing request's reply (request order). */
+  private readonly abortedRequests: WireMessage[] = [];
+  /**
+   * Set by shutdown_request, or by a cell that called `process.exit(code)` (exitCode); the kernel
+   * shuts down after that request's reply and idle are sent.
+   */
+  private shutdownRequested: { restart: boolean; exitCode: number } | null = null;
+  private shuttingDown = false;
   /** Input history; survives restarts in its file. */
   private readonly history = new History();
 
@@ -87,13 +97,14 @@ export class KernelProtocol {
    * @param sink where replies and iopub messages go.
    * @param executor runs cells on the executor thread.
    * @param identity facts for kernel_info_reply.
-   * @param onShutdown called once after a shutdown_request was answered.
+   * @param onShutdown called once after a shutdown_request was answered (exit status 0), or after
+   *   the reply of a cell that called `process.exit(code)` (exit status code).
    */
   constructor(
     private readonly sink: MessageSink,
     private readonly executor: Executor,
     private readonly identity: KernelIdentity,
-    private readonly onShutdown: (restart: boolean) => void,
+    private readonly onShutdown: (restart: boolean, exitCode: number) => void,
   ) {}
 
   /** Entry point for every verified message (KernelSockets' MessageHandler). */
@@ -110,6 +121,18 @@ export class KernelProtocol {
     }
     this.shellQueue.push(msg);
     void this.drainShell();
+  }
+
+  /**
+   * Shuts the kernel down with `exitCode` once the request being handled has its reply and idle
+   * out, or now when none is (the executor died).
+   */
+  shutdownAfterCurrent(exitCode: number): void {
+    this.shutdownRequested = { restart: false, exitCode };
+    if (!this.processing && !this.shuttingDown) {
+      this.shuttingDown = true;
+      this.onShutdown(false, exitCode);
+    }
   }
 
   /** Interrupts the running cell (also what SIGINT does). */
@@ -141,9 +164,10 @@ export class KernelProtocol {
   /** Runs one request between iopub busy and idle and sends its reply on the channel it came from. */
   private async handle(channel: Channel, msg: WireMessage): Promise<void> {
     const type = msg.header.msg_type;
-    const handler = this.handlers[type];
+    const handler = Object.hasOwn(this.handlers, type) ? this.handlers[type] : undefined;
     if (!handler) {
-      process.stderr.write(`tspy: no handler for ${type} on ${channel}; ignored\n`);
+      // ipykernel's behaviour: an unknown msg_type is logged and gets no reply of any kind.
+      process.stderr.write(`tspy: no handler for ${JSON.stringify(type)} on ${channel}; ignored\n`);
       return;
     }
     void this.publish("status", { execution_state: "busy" }, msg);
@@ -158,7 +182,11 @@ export class KernelProtocol {
     }
     if (content) await this.sink.send(channel, this.sink.create(type.replace(/_request$/, "_reply"), content, msg));
     await this.publish("status", { execution_state: "idle" }, msg);
-    if (type === "shutdown_request" && this.shutdownRequested) this.onShutdown(this.shutdownRequested.restart);
+    await this.replyAborted();
+    if (this.shutdownRequested && !this.shuttingDown) {
+      this.shuttingDown = true;
+      this.onShutdown(this.shutdownRequested.restart, this.shutdownRequested.exitCode);
+    }
   }
 
   private kernelInfo(): KernelMessage.IInfoReply & Record<string, unknown> {
@@ -205,9 +233,16 @@ export class KernelProtocol {
     const expressions = (c.user_expressions ?? {}) as Record<string, string>;
     const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events, expressions, { ...msg.header });
     if (outcome.status === "ok") {
+      if (outcome.exitCode !== undefined) {
+        // IPython's exit(): the reply carries the ask_exit payload, then the kernel shuts down.
+        this.shutdownRequested = { restart: false, exitCode: outcome.exitCode };
+        return { status: "ok", execution_count: count, user_expressions: {}, payload: [{ source: "ask_exit", keepkernel: false }] };
+      }
       if (outcome.result && !silent) {
         await this.publish("execute_result", { execution_count: count, data: outcome.result.data, metadata: outcome.result.metadata }, msg);
       }
+      const output = outcome.result?.data["text/plain"];
+      if (storeHistory && !silent && typeof output === "string") this.history.addOutput(count, output);
       return { status: "ok", execution_count: count, user_expressions: outcome.userExpressions, payload: [] };
     }
     await this.publish("error", { ...outcome.error }, msg);
@@ -231,15 +266,27 @@ export class KernelProtocol {
     return null;
   }
 
-  /** stop_on_error: every execute_request queued when a cell failed is answered `aborted` (only those). */
+  /**
+   * stop_on_error: every execute_request queued when a cell failed is taken off the shell queue
+   * (only those) and answered `aborted` by {@link replyAborted}, after the failing request's own reply.
+   */
   private abortQueuedExecutions(): void {
     const aborted = this.shellQueue.filter((m) => m.header.msg_type === "execute_request");
     const rest = this.shellQueue.filter((m) => m.header.msg_type !== "execute_request");
     this.shellQueue.splice(0, this.shellQueue.length, ...rest);
-    for (const m of aborted) {
-      void this.publish("status", { execution_state: "busy" }, m);
-      void this.sink.send("shell", this.sink.create("execute_reply", { status: "aborted", execution_count: this.executionCount }, m));
-      void this.publish("status", { execution_state: "idle" }, m);
+    this.abortedRequests.push(...aborted);
+  }
+
+  /**
+   * Answers the execute_requests that stop_on_error aborted, in request order, each between iopub
+   * busy and idle: `execute_reply` with status `aborted` (messaging spec 5.3, "Execution results";
+   * ipykernel replies in the same order).
+   */
+  private async replyAborted(): Promise<void> {
+    for (let m = this.abortedRequests.shift(); m; m = this.abortedRequests.shift()) {
+      await this.publish("status", { execution_state: "busy" }, m);
+      await this.sink.send("shell", this.sink.create("execute_reply", { status: "aborted", execution_count: this.executionCount }, m));
+      await this.publish("status", { execution_state: "idle" }, m);
     }
   }
 }

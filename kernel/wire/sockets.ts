@@ -29,6 +29,9 @@ export class KernelSockets {
     readonly codec: MessageCodec,
   ) {
     for (const s of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) s.linger = 0;
+    // A PUB socket drops messages past its high-water mark (ZeroMQ's default: 1000 queued). Output
+    // is batched (kernel/executor/output.ts), so iopub queues without a limit rather than drop.
+    this.iopub.sendHighWaterMark = 0;
   }
 
   /**
@@ -100,10 +103,13 @@ export class KernelSockets {
     return next;
   }
 
-  /** Waits for queued sends, then closes every socket. */
+  /** Waits for queued sends, then closes every socket, letting ZeroMQ send what it holds for up to 1 s. */
   async close(): Promise<void> {
     await Promise.all(this.sendChains.values());
     this.closed = true;
-    for (const s of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) s.close();
+    for (const s of [this.shell, this.control, this.stdin, this.iopub, this.heartbeat]) {
+      s.linger = 1000;
+      s.close();
+    }
   }
 }
