@@ -8,13 +8,15 @@
 // that initialised (see bridge/README.md, "Calls from other Python threads").
 //
 // Conversions (python2js / js2python), done by the addon:
-//   Python -> JS: None -> null, bool -> boolean, int -> number when |v| <= 2^53 else bigint,
+//   Python -> JS: None -> null, bool -> boolean, int -> number when a safe integer
+//     (|v| <= 2^53 - 1, Number.isSafeInteger) else bigint (so every int round-trips as an int),
 //     float (and subclasses such as numpy.float64) -> number, str -> string, numpy bool/integer/
 //     floating scalars -> as their .item() (numpy complex etc. stay proxies), a wrapped JS value
 //     -> the original JS value, anything else (list, dict, tuple, ndarray...) -> a PyProxy
 //     owning a new reference (deep conversion on request: PyProxy.toJS()).
 //   JS -> Python: null/undefined -> None, boolean -> bool, number -> int when Number.isInteger
-//     and safe else float, bigint -> int, string -> str, PyProxy -> its object, PyFloat -> float,
+//     and safe else float, bigint -> int, string -> str (lone surrogates kept both ways, UTF-16
+//     with `surrogatepass`: "\ud800" is '\ud800'), PyProxy -> its object, PyFloat -> float,
 //     Array -> list, plain object (Object.prototype or null prototype) -> dict (own enumerable
 //     string keys), TypedArray/ArrayBuffer/DataView -> tspy.JsBuffer (buffer protocol over the
 //     same memory, writable, 1-D, format from the kind: Int8 b, Uint8/Uint8Clamped B, Int16 h,
@@ -725,10 +727,15 @@ export function initialize(config?: PythonConfig): Py {
 }
 
 /**
- * Makes the Python code now running on the Python thread raise KeyboardInterrupt at its next
- * bytecode boundary (a pending call; C code that never returns to the interpreter, e.g. a long
- * time.sleep, is not interrupted). Callable from any thread; a no-op before initialisation. The
- * request stays pending until Python runs or {@link clearInterrupt} is called.
+ * Makes the Python code now running on the Python thread raise KeyboardInterrupt: it trips SIGINT
+ * in Python's signal module (the process's own SIGINT handler is untouched), which bytecode sees
+ * at its next boundary, and signals the Python thread so that a call blocked in a syscall or a
+ * lock wait (time.sleep, select, socket recv, Event.wait, Queue.get) returns EINTR and raises
+ * within milliseconds. C code that retries EINTR itself and never checks signals is interrupted
+ * when it returns. Callable from any thread; a no-op before initialisation. The request stays
+ * pending until Python takes it or {@link clearInterrupt} is called. A TS error named
+ * "KeyboardInterrupt" thrown into Python (from a TS callback) is Python's KeyboardInterrupt and
+ * takes the pending request.
  * @throws Error when the addon cannot be loaded (see loadBridge).
  */
 export function interrupt(): void {
@@ -748,7 +755,10 @@ export function exitProcess(code: number): never {
   return requireNative().exitProcess(code);
 }
 
-/** Drops a pending {@link interrupt} (call at the start of each cell). Any thread. */
+/**
+ * Drops a pending {@link interrupt} (call at the start of each cell). Any thread; on the thread
+ * that initialised Python it also clears the SIGINT trip no Python code has taken yet.
+ */
 export function clearInterrupt(): void {
   loadBridge();
   requireNative().clearInterrupt();

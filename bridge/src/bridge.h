@@ -276,6 +276,14 @@ void InitJsTasks(EnvState* st);
 /** Fails the calls queued for `st` (RuntimeError in their threads); at env teardown. No GIL needed. */
 void CancelJsTasks(EnvState* st);
 
+/** Sends the wake signal to the executor thread, so that a blocking syscall there returns EINTR
+ *  (a no-op handler without SA_RESTART). Any thread. @returns false when there is no such signal. */
+bool WakeExecutor();
+/** Marks the pending interrupt as taken: clears the flag and Python's SIGINT trip, so that no
+ *  second KeyboardInterrupt follows one already raised (e.g. a TS KeyboardInterrupt crossing into
+ *  Python). Python main thread (the executor), GIL held. */
+void ConsumeInterrupt();
+
 /** Throws a JS Error unless Python was initialised by this env's thread. */
 EnvState* RequirePyEnv(Napi::Env env);
 
@@ -335,6 +343,12 @@ Napi::Value MakeProxy(Napi::Env env, EnvState* st, PyObject* stolen, bool shared
 /** JS -> Python: returns a new reference (throws PyErrOccurred / Napi::Error). `self` is the
  *  `this` a JS function will be called with when it came from a property read. GIL held. */
 PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self = Napi::Value(), int level = 0);
+/** JS string -> Python str, lone surrogates kept (UTF-16 with `surrogatepass`: JS "\ud800" is
+ *  Python '\ud800'); ordinary strings take a UTF-8 fast path. New reference. GIL held. */
+PyObject* JsStringToPython(Napi::String s);
+/** Python str (borrowed) -> JS string, lone surrogates kept (the inverse of JsStringToPython);
+ *  throws PyErrOccurred if `o` cannot be read. GIL held. */
+Napi::String PythonStringToJs(Napi::Env env, PyObject* o);
 /** Borrowed PyObject of a PyProxy's handle External; throws a JS Error if destroyed. */
 PyObject* HandleObj(Napi::Value handle);
 /** The PyObject behind a JS value when it is a PyProxy (borrowed), else nullptr. */

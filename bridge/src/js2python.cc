@@ -2,10 +2,33 @@
 // TypedArrays/ArrayBuffers share memory through tspy.JsBuffer; functions and other objects are
 // wrapped as tspy.JsFunction / tspy.JsObject. PyProxies give back their own PyObject.
 #include <cmath>
+#include <vector>
 
 #include "bridge.h"
 
 namespace tspy {
+
+PyObject* JsStringToPython(Napi::String s) {
+  // Fast path: V8's UTF-8 writes a lone surrogate as U+FFFD (EF BF BD); without that sequence the
+  // UTF-8 text is exact.
+  std::string utf8 = s.Utf8Value();
+  if (utf8.find("\xEF\xBF\xBD") == std::string::npos) {
+    return Check(PyUnicode_FromStringAndSize(utf8.data(), static_cast<Py_ssize_t>(utf8.size())));
+  }
+  // A real U+FFFD or a lone surrogate: decode the UTF-16 code units with `surrogatepass`.
+  napi_env env = s.Env();
+  size_t n = 0;
+  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, s, nullptr, 0, &n), nullptr);
+  std::vector<char16_t> units(n + 1);
+  NAPI_THROW_IF_FAILED(env, napi_get_value_string_utf16(env, s, units.data(), units.size(), &n), nullptr);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  int byteorder = 1;
+#else
+  int byteorder = -1;  // explicit little-endian: a leading U+FEFF is text, not a byte order mark
+#endif
+  return Check(PyUnicode_DecodeUTF16(reinterpret_cast<const char*>(units.data()), static_cast<Py_ssize_t>(n * 2),
+                                     "surrogatepass", &byteorder));
+}
 
 PyObject* ProxyObj(Napi::Env env, EnvState* st, Napi::Value v) {
   if (!v.IsFunction()) return nullptr;
@@ -44,10 +67,7 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
       std::string digits = v.ToString().Utf8Value();
       return Check(PyLong_FromString(digits.c_str(), nullptr, 10));
     }
-    case napi_string: {
-      std::string s = v.As<Napi::String>().Utf8Value();
-      return Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size())));
-    }
+    case napi_string: return JsStringToPython(v.As<Napi::String>());
     case napi_symbol: Raise(PyExc_TypeError, "tspy: a JS symbol has no Python equivalent");
     case napi_external: Raise(PyExc_TypeError, "tspy: a JS external (native handle) has no Python equivalent");
     case napi_function: {
@@ -92,8 +112,7 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
     PyRef dict(Check(PyDict_New()));
     for (uint32_t i = 0; i < keys.Length(); i++) {
       Napi::Value k = keys.Get(i);
-      std::string ks = k.As<Napi::String>().Utf8Value();
-      PyRef pk(Check(PyUnicode_FromStringAndSize(ks.data(), static_cast<Py_ssize_t>(ks.size()))));
+      PyRef pk(JsStringToPython(k.As<Napi::String>()));
       PyRef pv(Js2Python(env, st, obj.Get(k), Napi::Value(), level + 1));
       CheckInt(PyDict_SetItem(dict.get(), pk.get(), pv.get()));
     }

@@ -288,8 +288,7 @@ static PyObject* JsObject_dir(PyObject* self, PyObject*) {
     Napi::Array keys(env, names);
     PyRef list(Check(PyList_New(0)));
     for (uint32_t i = 0; i < keys.Length(); i++) {
-      std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
-      PyRef s(Check(PyUnicode_FromStringAndSize(k.data(), static_cast<Py_ssize_t>(k.size()))));
+      PyRef s(JsStringToPython(keys.Get(i).As<Napi::String>()));
       CheckInt(PyList_Append(list.get(), s.get()));
     }
     return list.release();
@@ -453,6 +452,20 @@ void SetJsErrorAsPython(EnvState* st, Napi::Value err) {
       PyObject* exc = ProxyObj(env, st, err.As<Napi::Object>().Get(st->errorKey.Value()));  // borrowed
       if (exc != nullptr && PyExceptionInstance_Check(exc)) {
         PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
+        return;
+      }
+    }
+    // The TS KeyboardInterrupt (name "KeyboardInterrupt", the kernel's interrupt of TS code) is
+    // Python's KeyboardInterrupt, carrying the JS error back (js_error) if it reaches JS again;
+    // it is the interrupt itself, so the SIGINT trip pending for Python is taken.
+    if (err.IsObject()) {
+      Napi::Value name = err.As<Napi::Object>().Get("name");
+      if (name.IsString() && name.As<Napi::String>().Utf8Value() == "KeyboardInterrupt") {
+        PyRef exc(Check(PyObject_CallNoArgs(PyExc_KeyboardInterrupt)));
+        PyRef js(Js2Python(env, st, err));
+        CheckInt(PyObject_SetAttrString(exc.get(), "js_error", js.get()));
+        ConsumeInterrupt();
+        PyErr_SetObject(PyExc_KeyboardInterrupt, exc.get());
         return;
       }
     }

@@ -10,9 +10,17 @@ namespace tspy {
 
 static std::atomic<long> g_inputCounter{0};
 
-static PyRef Str(const Napi::Value& v) {
-  std::string s = v.As<Napi::String>().Utf8Value();
-  return PyRef(Check(PyUnicode_FromStringAndSize(s.data(), static_cast<Py_ssize_t>(s.size()))));
+static PyRef Str(const Napi::Value& v) { return PyRef(JsStringToPython(v.As<Napi::String>())); }
+
+// The UTF-8 text of Python source given as a JS string. Source with a lone surrogate has no
+// UTF-8 form and is refused (UnicodeEncodeError naming the position, as CPython's compile()
+// refuses it), never altered. GIL held.
+static std::string SourceText(const Napi::Value& v) {
+  PyRef str(JsStringToPython(v.As<Napi::String>()));
+  Py_ssize_t n = 0;
+  const char* utf8 = PyUnicode_AsUTF8AndSize(str.get(), &n);
+  if (utf8 == nullptr) throw PyErrOccurred();
+  return std::string(utf8, static_cast<size_t>(n));
 }
 
 static Napi::Value Absent(EnvState* st) { return st->absent.Value(); }
@@ -77,7 +85,7 @@ static PyObject* Compile(const std::string& code, int start) {
 // exec(code, globals?) -> undefined.
 static Napi::Value Exec(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState*) -> Napi::Value {
-    std::string code = info[0].As<Napi::String>().Utf8Value();
+    std::string code = SourceText(info[0]);
     PyObject* g = GlobalsArg(info[1]);
     PyRef co(Compile(code, Py_file_input));
     PyRef r(Check(PyEval_EvalCode(co.get(), g, g)));
@@ -88,7 +96,7 @@ static Napi::Value Exec(const Napi::CallbackInfo& info) {
 // eval(code, globals?) -> the converted value of the expression.
 static Napi::Value Eval(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
-    std::string code = info[0].As<Napi::String>().Utf8Value();
+    std::string code = SourceText(info[0]);
     PyObject* g = GlobalsArg(info[1]);
     PyRef co(Compile(code, Py_eval_input));
     PyRef r(Check(PyEval_EvalCode(co.get(), g, g)));

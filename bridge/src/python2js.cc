@@ -1,12 +1,15 @@
 // python2js: Python objects to JS values. Immutable scalars are converted; everything else
 // becomes a PyProxy (made by the TS hook `makeProxy` around a handle External).
 #include <cmath>
+#include <cstring>
+#include <string>
 
 #include "bridge.h"
 
 namespace tspy {
 
-static constexpr long long kMaxSafe = 9007199254740992LL;  // 2^53
+// Number.MAX_SAFE_INTEGER, 2^53 - 1: the largest n such that n and n + 1 are exact doubles.
+static constexpr long long kMaxSafe = 9007199254740991LL;
 
 void ForgetIdentity(Napi::Env env, PyHandle* h) {
   if (!h->shared) return;
@@ -67,7 +70,8 @@ PyObject* HandleObj(Napi::Value handle) {
   return h->obj;
 }
 
-// Python int (any size) -> JS number when |v| <= 2^53, else BigInt.
+// Python int (any size) -> JS number when it is a safe integer (|v| <= 2^53 - 1,
+// Number.isSafeInteger), else BigInt: the inverse of js2python's rule, so every int round-trips.
 static Napi::Value IntToJs(Napi::Env env, PyObject* o) {
   int overflow = 0;
   long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
@@ -96,12 +100,7 @@ Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o) {
   if (PyBool_Check(o)) return Napi::Boolean::New(env, o == Py_True);
   if (PyLong_Check(o)) return IntToJs(env, o);
   if (PyFloat_Check(o)) return Napi::Number::New(env, PyFloat_AS_DOUBLE(o));
-  if (PyUnicode_Check(o)) {
-    Py_ssize_t n = 0;
-    const char* s = PyUnicode_AsUTF8AndSize(o, &n);
-    if (s == nullptr) throw PyErrOccurred();
-    return Napi::String::New(env, s, static_cast<size_t>(n));
-  }
+  if (PyUnicode_Check(o)) return PythonStringToJs(env, o);
   Napi::Value js;
   if (UnwrapJs(st, o, &js)) return js;
   PyObject* generic = NumpyGeneric();
@@ -115,17 +114,31 @@ Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o) {
   return MakeProxy(env, st, o);
 }
 
+Napi::String PythonStringToJs(Napi::Env env, PyObject* o) {
+  Py_ssize_t n = 0;
+  const char* s = PyUnicode_AsUTF8AndSize(o, &n);  // fast path, cached in the str object
+  if (s != nullptr) return Napi::String::New(env, s, static_cast<size_t>(n));
+  if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) throw PyErrOccurred();
+  // Lone surrogates (no UTF-8 form): their UTF-16 code units are a valid JS string.
+  PyErr_Clear();
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  PyRef bytes(Check(PyUnicode_AsEncodedString(o, "utf-16-be", "surrogatepass")));
+#else
+  PyRef bytes(Check(PyUnicode_AsEncodedString(o, "utf-16-le", "surrogatepass")));
+#endif
+  std::u16string units(static_cast<size_t>(PyBytes_GET_SIZE(bytes.get())) / 2, u'\0');
+  std::memcpy(units.data(), PyBytes_AS_STRING(bytes.get()), units.size() * 2);
+  return Napi::String::New(env, units);
+}
+
 // A JS string for a dict key under toJS's object form: str keys as they are, others str(key).
-static std::string KeyString(PyObject* k) {
+static Napi::String KeyString(Napi::Env env, PyObject* k) {
   PyRef owned;
   if (!PyUnicode_Check(k)) {
     owned = PyRef(Check(PyObject_Str(k)));
     k = owned.get();
   }
-  Py_ssize_t n;
-  const char* s = PyUnicode_AsUTF8AndSize(k, &n);
-  if (s == nullptr) throw PyErrOccurred();
-  return std::string(s, static_cast<size_t>(n));
+  return PythonStringToJs(env, k);
 }
 
 Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions& opt, int level) {
@@ -157,7 +170,14 @@ Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions
     Napi::Object obj = Napi::Object::New(env);
     for (Py_ssize_t i = 0; i < n; i++) {
       PyObject* kv = PyList_GET_ITEM(items.get(), i);  // borrowed
-      obj.Set(KeyString(PyTuple_GET_ITEM(kv, 0)), ToJsDeep(env, st, PyTuple_GET_ITEM(kv, 1), opt, level + 1));
+      PyObject* key = PyTuple_GET_ITEM(kv, 0);
+      Napi::Value value = ToJsDeep(env, st, PyTuple_GET_ITEM(kv, 1), opt, level + 1);
+      if (PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, "__proto__") == 0) {
+        // Defined, not assigned: "__proto__" becomes an own property instead of setting the prototype.
+        obj.DefineProperty(Napi::PropertyDescriptor::Value(KeyString(env, key), value, napi_default_jsproperty));
+      } else {
+        obj.Set(KeyString(env, key), value);
+      }
     }
     return obj;
   }

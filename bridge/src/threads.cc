@@ -156,6 +156,11 @@ void InitJsTasks(EnvState* st) {
   }
 }
 
+bool WakeExecutor() {
+  if (g_wakeSignal == 0 || !g_execThreadKnown) return false;
+  return pthread_kill(g_execThread, g_wakeSignal) == 0;
+}
+
 void CancelJsTasks(EnvState* st) {
   std::lock_guard<std::mutex> lock(g_taskMutex);
   st->alive = false;

@@ -123,10 +123,13 @@ const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 function readOutput(o: nbformat.IOutput): Output {
   if (o.output_type === "stream") return { ...o, text: joinSource((o as nbformat.IStream).text) };
   if (o.output_type === "execute_result" || o.output_type === "display_data") {
-    const data: Record<string, unknown> = {};
-    for (const [mime, value] of Object.entries((o as nbformat.IDisplayData).data ?? {})) {
-      data[mime] = Array.isArray(value) && !mime.endsWith("json") ? value.join("") : value;
-    }
+    // Object.fromEntries defines own properties: a MIME key such as `__proto__` stays a key.
+    const data: Record<string, unknown> = Object.fromEntries(
+      Object.entries((o as nbformat.IDisplayData).data ?? {}).map(([mime, value]) => [
+        mime,
+        Array.isArray(value) && !mime.endsWith("json") ? value.join("") : value,
+      ]),
+    );
     return { ...o, data } as Output;
   }
   return o;

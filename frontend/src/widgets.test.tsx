@@ -165,6 +165,11 @@ describe("isKnownWidgetModule", () => {
     expect(isKnownWidgetModule("@jupyter-widgets/controls", "1.5.0")).toBe(false);
     expect(isKnownWidgetModule("@jupyter-widgets/output", "2.0.0")).toBe(false);
   });
+  test("object_prototype_member_names_are_not_modules_issue_19", () => {
+    for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(isKnownWidgetModule(name, undefined)).toBe(false);
+    }
+  });
 });
 
 describe("WidgetOutput", () => {

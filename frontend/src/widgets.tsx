@@ -183,7 +183,8 @@ export class OutputWidgetView extends base.DOMWidgetView {
  * @param moduleVersion the matching `*_module_version` (semver or range, e.g. "2.0.0", "^2.0.0", "*").
  */
 export function isKnownWidgetModule(moduleName: string, moduleVersion: string | undefined): boolean {
-  const major = KNOWN_WIDGET_MODULES[moduleName];
+  // Own properties only: a module name such as `constructor` is not a known module.
+  const major = Object.hasOwn(KNOWN_WIDGET_MODULES, moduleName) ? KNOWN_WIDGET_MODULES[moduleName] : undefined;
   if (major === undefined) return false;
   const given = /\d+/.exec(moduleVersion ?? "")?.[0];
   return given === undefined || given === major;
@@ -304,7 +305,7 @@ export class TspyWidgetManager extends ManagerBase {
         : moduleName === OUTPUT_MODULE
           ? { OutputModel: OutputWidgetModel, OutputView: OutputWidgetView }
           : await import("@jupyter-widgets/controls");
-    const cls = module[className];
+    const cls = Object.hasOwn(module, className) ? module[className] : undefined;
     if (typeof cls !== "function") throw new Error(`widget class ${className} not found in ${moduleName}@${moduleVersion}`);
     return cls as WidgetClass;
   }

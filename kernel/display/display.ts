@@ -73,8 +73,11 @@ export interface DisplayApi {
 /** Every TypedArray kind a cell can display: the bridge's buffer kinds plus Uint8ClampedArray. */
 type TypedArray = BufferData | Uint8ClampedArray;
 
-/** numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who). */
-export const DTYPES: Record<string, string> = {
+/**
+ * numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who). A
+ * null-prototype object: a name such as `constructor` finds nothing.
+ */
+export const DTYPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
   Int8Array: "int8",
   Uint8Array: "uint8",
   Uint8ClampedArray: "uint8",
@@ -86,7 +89,7 @@ export const DTYPES: Record<string, string> = {
   Float64Array: "float64",
   BigInt64Array: "int64",
   BigUint64Array: "uint64",
-};
+});
 
 /** TypedArrays with more elements than this get their statistics from a strided sample. */
 export const STATS_SAMPLE_LIMIT = 1_000_000;

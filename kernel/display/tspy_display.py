@@ -303,7 +303,9 @@ class _HookedLoader(importlib.abc.Loader):
 
 def _patch_ipython(_module=None):
     """Points IPython's display/update_display/clear_output (in every IPython module that holds
-    them) at tspy's: without a running InteractiveShell IPython's own would only print."""
+    them) at tspy's, the one display path: tspy's display also records the figures it showed, so
+    after_cell does not show them again. What still reaches IPython's own functions goes through
+    the %%python shell's formatter and publisher (tspy_shell.py), that is mime_bundle and publish."""
     ours = {"display": display, "update_display": update_display, "clear_output": clear_output}
     for name in ("IPython.core.display_functions", "IPython.core.display", "IPython.display", "IPython"):
         module = sys.modules.get(name)

@@ -120,10 +120,11 @@ export class CommRegistry {
 
   /** comm_info_reply content: open comms of both languages, optionally of one target. */
   info(targetName?: string): Record<string, unknown> {
-    const all: Record<string, { target_name: string }> = {};
-    for (const [id, c] of this.comms) all[id] = { target_name: c.targetName };
-    for (const [id, t] of Object.entries(this.python()?.list() ?? {})) all[id] = { target_name: t };
-    const comms = Object.fromEntries(Object.entries(all).filter(([, v]) => !targetName || v.target_name === targetName));
+    // A Map, then Object.fromEntries (own properties): a comm id such as `__proto__` stays a key.
+    const all = new Map<string, { target_name: string }>();
+    for (const [id, c] of this.comms) all.set(id, { target_name: c.targetName });
+    for (const [id, t] of Object.entries(this.python()?.list() ?? {})) all.set(id, { target_name: t });
+    const comms = Object.fromEntries([...all].filter(([, v]) => !targetName || v.target_name === targetName));
     return { status: "ok", comms };
   }
 }

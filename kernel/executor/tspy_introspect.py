@@ -118,10 +118,16 @@ def _shape_dtype_size(value):
 
 
 def who():
-    """The user's Python variables of __main__: [name, type, shape, dtype, size in bytes]."""
+    """The user's Python variables of __main__: [name, type, shape, dtype, size in bytes]. The
+    names IPython's shell put there (In, Out, get_ipython, exit, quit, open: its user_ns_hidden)
+    are left out while they still hold IPython's values."""
     out = []
+    shell = sys.modules.get("IPython.core.interactiveshell")
+    hidden = shell.InteractiveShell.instance().user_ns_hidden if shell and shell.InteractiveShell.initialized() else {}
     for name, value in _main().items():
         if name.startswith("_") or name in ("ts", "In", "Out", "exit", "quit", "get_ipython"):
+            continue
+        if name in hidden and hidden[name] is value:
             continue
         if inspect.ismodule(value):
             continue

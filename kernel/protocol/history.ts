@@ -7,6 +7,14 @@ import * as path from "node:path";
 /** One history entry: [session, line, input], as history_reply's `history` lists them. */
 export type HistoryEntry = [number, number, string];
 
+/** A history entry with its output (history_request with `output: true`): [session, line, [input, output or null]]. */
+export type HistoryEntryWithOutput = [number, number, [string, string | null]];
+
+/** How an output is kept in the history file: a line `{"output": [session, line, text]}` after its input's line. */
+interface OutputRecord {
+  output: [number, number, string];
+}
+
 /**
  * The default history file: `$TSPY_HISTORY_FILE`, else `<Jupyter data dir>/tspy/history.jsonl`
  * (`$JUPYTER_DATA_DIR`, else `$XDG_DATA_HOME/jupyter`, else ~/.local/share/jupyter, as jupyter_core).
@@ -33,6 +41,8 @@ function globToRegExp(pattern: string): RegExp {
  */
 export class History {
   private entries: HistoryEntry[] = [];
+  /** The text/plain of execute_results, by `${session}:${line}`. */
+  private readonly outputs = new Map<string, string>();
   /** This kernel process's session number (1-based). */
   readonly session: number;
   private warned = false;
@@ -42,8 +52,10 @@ export class History {
       for (const line of fs.readFileSync(file, "utf8").split("\n")) {
         if (!line.trim()) continue;
         try {
-          const e = JSON.parse(line) as HistoryEntry;
+          const e = JSON.parse(line) as HistoryEntry | OutputRecord;
           if (Array.isArray(e) && e.length === 3) this.entries.push(e);
+          else if (!Array.isArray(e) && Array.isArray(e?.output) && e.output.length === 3)
+            this.outputs.set(`${e.output[0]}:${e.output[1]}`, String(e.output[2]));
         } catch {
           // a torn last line (a kernel killed mid-write) is skipped
         }
@@ -58,9 +70,20 @@ export class History {
   add(line: number, input: string): void {
     const entry: HistoryEntry = [this.session, line, input];
     this.entries.push(entry);
+    this.append(entry);
+  }
+
+  /** Records the output of the cell run as `line` of this session: its execute_result's text/plain. */
+  addOutput(line: number, text: string): void {
+    this.outputs.set(`${this.session}:${line}`, text);
+    const record: OutputRecord = { output: [this.session, line, text] };
+    this.append(record);
+  }
+
+  private append(record: HistoryEntry | OutputRecord): void {
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      fs.appendFileSync(this.file, JSON.stringify(entry) + "\n");
+      fs.appendFileSync(this.file, JSON.stringify(record) + "\n");
     } catch (e) {
       if (!this.warned) process.stderr.write(`tspy: cannot write the history file ${this.file}: ${(e as Error).message}\n`);
       this.warned = true;
@@ -68,8 +91,9 @@ export class History {
   }
 
   /**
-   * history_request's reply content (output is never stored: entries are [session, line, input]).
-   * @param content the request: hist_access_type "tail" (n), "range" (session: 0 this one, <0 relative; start, stop), "search" (pattern, n, unique).
+   * history_request's reply content: entries [session, line, input], or with `output: true`
+   * [session, line, [input, output]] (output: the execute_result's text/plain, null when the cell had none), as IPython's history.
+   * @param content the request: hist_access_type "tail" (n), "range" (session: 0 this one, <0 relative; start, stop), "search" (pattern, n, unique); output.
    */
   query(content: Record<string, unknown>): Record<string, unknown> {
     const type = content.hist_access_type;
@@ -97,6 +121,8 @@ export class History {
     } else {
       return { status: "error", ename: "ValueError", evalue: `unknown hist_access_type ${String(type)}`, traceback: [], history: [] };
     }
-    return { status: "ok", history: result };
+    if (!content.output) return { status: "ok", history: result };
+    const withOutput: HistoryEntryWithOutput[] = result.map(([s, l, input]) => [s, l, [input, this.outputs.get(`${s}:${l}`) ?? null]]);
+    return { status: "ok", history: withOutput };
   }
 }

@@ -13,7 +13,8 @@ test("python_scalars_convert_to_js_values", () => {
   assert.equal(py.eval("True"), true);
   assert.equal(py.eval("False"), false);
   assert.equal(py.eval("42"), 42);
-  assert.equal(py.eval("-(2**53)"), -(2 ** 53));
+  assert.equal(py.eval("2**53 - 1"), Number.MAX_SAFE_INTEGER);
+  assert.equal(py.eval("-(2**53)"), -(2n ** 53n), "past Number.MAX_SAFE_INTEGER an int is a bigint");
   assert.equal(py.eval("2**53 + 1"), 2n ** 53n + 1n);
   assert.equal(py.eval("-(2**70)"), -(2n ** 70n));
   assert.equal(py.eval("1.5"), 1.5);

@@ -99,3 +99,27 @@ test("an_interrupt_without_clear_hits_the_next_python_code", async () => {
   worker.postMessage({ clear: true, eval: "1 + 1" });
   assert.deepEqual(await nextMessage(worker), { value: 2 });
 });
+
+// Issue 19: an interrupt wakes Python blocked in a C call (a syscall or a lock wait), not only bytecode.
+for (const [name, code] of [
+  ["time_sleep", "import time\ntime.sleep(30)"],
+  ["select_select", "import select\nselect.select([], [], [], 30)"],
+  ["event_wait", "import threading\nthreading.Event().wait(30)"],
+  ["queue_get", "import queue\nqueue.Queue().get()"],
+  ["socket_recv", "import socket\n_a, _b = socket.socketpair()\ntry:\n    _a.recv(1)\nfinally:\n    _a.close(); _b.close()"],
+] as const) {
+  test(`interrupts_python_blocked_in_${name}_within_a_second_issue_19`, async () => {
+    worker.postMessage({ clear: true, exec: code });
+    assert.deepEqual(await nextMessage(worker), { started: true });
+    await new Promise((r) => setTimeout(r, 300));
+    const result = nextMessage(worker);
+    const started = performance.now();
+    interrupt();
+    const { error } = await result;
+    const elapsed = performance.now() - started;
+    assert.equal(error?.type, "KeyboardInterrupt", `the blocked call ended with KeyboardInterrupt (got ${JSON.stringify(error)})`);
+    assert.ok(elapsed < 1500, `interrupted after ${elapsed.toFixed(0)} ms`);
+    worker.postMessage({ clear: true, eval: "1 + 1" });
+    assert.deepEqual(await nextMessage(worker), { value: 2 }, "the next code runs without a stale interrupt");
+  });
+}
