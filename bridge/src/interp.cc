@@ -1,6 +1,7 @@
 // Interpreter lifetime and process-wide state: initialisation (no signal handlers), the GIL
 // entry helpers' queues, interrupts through pending calls, and the Python->JS error path.
 // Knows nothing of Jupyter or of the TS proxy shapes (those come in through `hooks`).
+#include <dlfcn.h>
 #include <signal.h>
 #include <unistd.h>
 #include <v8.h>
@@ -667,7 +668,19 @@ static void EnvTeardown(Napi::Env, EnvState* s) {
   s->nsKeys.Reset();
 }
 
+// Node unloads (dlclose) an addon that a worker loaded when that worker's env is torn down, for
+// instance when V8 ends the executor for running out of heap. This addon's code must outlive
+// it: the GIL watchdog and Python threads (TensorFlow's) keep calling into it, and running
+// unmapped code is a SIGSEGV. So the addon pins itself (RTLD_NODELETE) for the process's life.
+static void PinAddonCode() {
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&PinAddonCode), &info) != 0 && info.dli_fname != nullptr) {
+    dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);  // a reference never closed
+  }
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  PinAddonCode();
   auto* st = new EnvState();
   st->env = env;
   st->thread = std::this_thread::get_id();

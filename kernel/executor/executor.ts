@@ -2,6 +2,7 @@
 // worker's events back to the request that caused them, and delivers interrupts.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as v8 from "node:v8";
 import { SHARE_ENV, Worker } from "node:worker_threads";
 import type { ErrorContent, ExecutorData, ExecutorIopubType, ExecutorRequestType, FromExecutor, MimeBundle, ToExecutor } from "./messages";
 import { StreamBatcher, type StreamTarget } from "./output";
@@ -38,6 +39,8 @@ export class Executor {
   private readonly worker: Worker;
   private readonly interruptFlag = new SharedArrayBuffer(4);
   private readonly stdin = createStdinBuffer();
+  /** ExecutorData.handled: counts the executor's messages handled here. */
+  private readonly handled = new Int32Array(new SharedArrayBuffer(4));
   private readonly pending = new Map<number, { events?: ExecutionEvents; resolve: (m: FromExecutor) => void }>();
   private nextId = 1;
   /** The id of the request whose output the worker is producing (late output goes to it). */
@@ -64,7 +67,7 @@ export class Executor {
     cwd: string,
     private readonly interruptPython: PythonInterrupter,
   ) {
-    const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin };
+    const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin, handled: this.handled.buffer as SharedArrayBuffer };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
     this.heapLimitMb = heapLimitMb();
     this.worker = new Worker(path.join(__dirname, "worker.js"), {
@@ -78,29 +81,12 @@ export class Executor {
     let readyResolve: (m: Extract<FromExecutor, { kind: "ready" }>) => void;
     this.ready = new Promise((r) => (readyResolve = r));
     this.worker.on("message", (m: FromExecutor) => {
-      if (m.kind === "ready") return readyResolve(m);
-      if (m.kind === "captured") return this.captured(m);
-      if (m.kind === "shutdown_done") return this.onShutdownDone?.();
-      if (m.kind === "exit_requested") return void (this.exitRequested = m.code);
-      // Text written before this event (to the captured fds) is published before it.
-      this.output.drain(this.streamTarget());
-      if (m.kind === "stream") return this.output.append(this.pending.get(m.id)?.events ?? this.streamTarget(), m.name, m.text);
-      this.output.flush();
-      if (m.kind === "input_request") {
-        const target = this.pending.get(m.id)?.events ?? this.lastEvents;
-        if (target?.inputRequest) target.inputRequest(m.prompt, m.password);
-        else this.provideInput("");
-        return;
+      try {
+        this.onWorkerMessage(m, readyResolve);
+      } finally {
+        Atomics.add(this.handled, 0, 1);
+        Atomics.notify(this.handled, 0);
       }
-      if (m.kind === "display") {
-        const target = this.pending.get(m.id)?.events ?? this.lastEvents;
-        target?.display(m.msgType, m.content);
-        return;
-      }
-      const p = this.pending.get(m.id);
-      this.output.finish(p?.events);
-      this.pending.delete(m.id);
-      p?.resolve(m);
     });
     const fail = (why: string, ename: string) => {
       if (this.exited) return;
@@ -122,12 +108,39 @@ export class Executor {
       const oom = (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY";
       fail(
         oom
-          ? `the TypeScript heap is full: a cell used more than the executor's ${this.heapLimitMb ?? "default"} MiB (TSPY_MAX_HEAP_MB sets it); the kernel restarts, its variables are lost.`
+          ? `the TypeScript heap is full: the executor's V8 heap reached its limit of ${this.heapLimitMb ?? Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20)} MiB (TSPY_MAX_HEAP_MB sets it). The kernel exits so that the frontend restarts it; the variables of both languages are lost.`
           : `the executor thread failed: ${e.stack ?? e.message}`,
         oom ? "OutOfMemoryError" : "ExecutorDied",
       );
     });
     this.worker.on("exit", (code) => fail(`the executor thread exited with code ${code}`, "ExecutorDied"));
+  }
+
+  /** Routes one executor message; runs before the executor is told it was handled. */
+  private onWorkerMessage(m: FromExecutor, readyResolve: (m: Extract<FromExecutor, { kind: "ready" }>) => void): void {
+    if (m.kind === "ready") return readyResolve(m);
+    if (m.kind === "captured") return this.captured(m);
+    if (m.kind === "shutdown_done") return this.onShutdownDone?.();
+    if (m.kind === "exit_requested") return void (this.exitRequested = m.code);
+    // Text written before this event (to the captured fds) is published before it.
+    this.output.drain(this.streamTarget());
+    if (m.kind === "stream") return this.output.append(this.pending.get(m.id)?.events ?? this.streamTarget(), m.name, m.text);
+    this.output.flush();
+    if (m.kind === "input_request") {
+      const target = this.pending.get(m.id)?.events ?? this.lastEvents;
+      if (target?.inputRequest) target.inputRequest(m.prompt, m.password);
+      else this.provideInput("");
+      return;
+    }
+    if (m.kind === "display") {
+      const target = this.pending.get(m.id)?.events ?? this.lastEvents;
+      target?.display(m.msgType, m.content);
+      return;
+    }
+    const p = this.pending.get(m.id);
+    this.output.finish(p?.events);
+    this.pending.delete(m.id);
+    p?.resolve(m);
   }
 
   /** The request whose output the worker produces now: the oldest unanswered one with events, else the last cell. */

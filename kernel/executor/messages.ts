@@ -67,6 +67,12 @@ export type FromExecutor =
 export interface ExecutorData {
   /** One Int32 cell: 1 while an interrupt is pending for TypeScript code (read with Atomics). */
   interruptFlag: SharedArrayBuffer;
+  /**
+   * One Int32 cell: how many executor messages the main thread has handled. The executor waits
+   * for its count after each message (a barrier), so that output it writes to the captured fds
+   * afterwards can never be read, and published, before that message (a display, a reply).
+   */
+  handled: SharedArrayBuffer;
   /** The notebook's working directory, where `import` resolves packages first. */
   cwd: string;
   /** The stdin handoff: see {@link STDIN_LAYOUT}. */

@@ -183,6 +183,9 @@ function formatBytes(n: number): string {
   const units = ["KiB", "MiB", "GiB"];
   let v = n / 1024;
   let u = 0;
-  while (v >= 1024 && u < units.length - 1) (v /= 1024), u++;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
   return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`;
 }

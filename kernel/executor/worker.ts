@@ -37,7 +37,23 @@ const PYTHON_MAGIC = /^%%python[ \t]*(\r?\n|$)/;
 const port = parentPort!;
 const data = workerData as ExecutorData;
 const interruptFlag = new Int32Array(data.interruptFlag);
-const post = (m: FromExecutor) => port.postMessage(m);
+const handled = new Int32Array(data.handled);
+let posted = 0;
+/**
+ * Sends a message to the main thread and waits (up to 1 s) until it was handled there: a barrier,
+ * so that what this thread writes to the captured fds afterwards is never read, and published,
+ * before this message (a display after a print, the next cell's output after a reply).
+ */
+function post(m: FromExecutor): void {
+  port.postMessage(m);
+  const count = ++posted;
+  const deadline = performance.now() + 1000;
+  for (let seen = Atomics.load(handled, 0); seen < count; seen = Atomics.load(handled, 0)) {
+    const left = deadline - performance.now();
+    if (left <= 0) break;
+    Atomics.wait(handled, 0, seen, left);
+  }
+}
 /** The request whose output is being produced; output of a cell's leftover timers goes to the last one. */
 let currentId = 0;
 /** The Jupyter header of that request (execute_request or comm_msg), as JSON; "" when none came with it. */
@@ -61,7 +77,7 @@ function writeStream(name: "stdout" | "stderr", text: string | Uint8Array): void
   if (!captured) return post({ kind: "stream", id: currentId, name, text: typeof text === "string" ? text : Buffer.from(text).toString() });
   const fd = captured[name];
   const bytes = typeof text === "string" ? Buffer.from(text) : text;
-  for (let off = 0; off < bytes.length; ) off += fs.writeSync(fd, bytes, off);
+  for (let off = 0; off < bytes.length;) off += fs.writeSync(fd, bytes, off);
 }
 
 function streamWriter(name: "stdout" | "stderr"): Writable {
