@@ -1,17 +1,13 @@
 // The tspy kernel started and driven by a real Jupyter Server through @jupyterlab/services, the
 // way JupyterLab does it: kernelspec discovery, a kernel over websockets, execute, interrupt, restart.
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { KernelManager, KernelSpecManager, ServerConnection, type Kernel, type KernelMessage } from "@jupyterlab/services";
-import WebSocket from "ws";
-import { DEFAULT_VENV } from "../../python-env/config";
-import { freePort, waitForJupyter } from "../support/jupyter";
+import { KernelManager, KernelSpecManager, type Kernel, type KernelMessage, type ServerConnection } from "@jupyterlab/services";
+import { startJupyterServer, type RunningJupyterServer } from "../support/jupyter";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
-let server: ChildProcess;
+let server: RunningJupyterServer;
 let settings: ServerConnection.ISettings;
 let kernels: KernelManager;
 let kernel: Kernel.IKernelConnection;
@@ -32,27 +28,8 @@ async function run(code: string): Promise<{ reply: KernelMessage.IExecuteReplyMs
 }
 
 before(async () => {
-  const port = await freePort();
-  const token = randomBytes(24).toString("hex");
-  const args = [
-    "server",
-    "--no-browser",
-    "--ServerApp.ip=127.0.0.1",
-    `--ServerApp.port=${port}`,
-    "--ServerApp.port_retries=0",
-    `--ServerApp.root_dir=${path.join(ROOT, "examples")}`,
-  ];
-  if (process.getuid?.() === 0) args.push("--allow-root");
-  server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, { env: { ...process.env, JUPYTER_TOKEN: token }, stdio: "ignore" });
-  const baseUrl = `http://127.0.0.1:${port}/`;
-  await waitForJupyter(baseUrl, token, 60_000);
-  settings = ServerConnection.makeSettings({
-    baseUrl,
-    wsUrl: `ws://127.0.0.1:${port}/`,
-    token,
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    appendToken: true,
-  });
+  server = await startJupyterServer(path.join(ROOT, "examples"));
+  settings = server.settings;
   kernels = new KernelManager({ serverSettings: settings });
   await kernels.ready;
 });
@@ -60,7 +37,7 @@ before(async () => {
 after(async () => {
   kernel?.dispose();
   kernels?.dispose();
-  server?.kill("SIGTERM");
+  await server?.stop();
 });
 
 test("jupyter_server_lists_the_tspy_kernelspec", async () => {

@@ -1,6 +1,12 @@
 // Shared by the tests that start a real Jupyter Server / JupyterLab and drive it from Node or from
-// headless Chromium: free ports, waiting for the server, the browser's launch settings.
+// headless Chromium: free ports, starting and waiting for the server, the browser's launch settings.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as net from "node:net";
+import * as path from "node:path";
+import { ServerConnection } from "@jupyterlab/services";
+import WebSocket from "ws";
+import { DEFAULT_VENV } from "../../python-env/config";
 
 /** Debian's chromium (.ci/run installs it); playwright-core never downloads a browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -47,4 +53,64 @@ export async function waitForJupyter(baseUrl: string, token: string, timeoutMs: 
     if (Date.now() > deadline) throw new Error(`Jupyter Server at ${baseUrl} did not start:\n${log()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** A Jupyter Server started by {@link startJupyterServer}: how @jupyterlab/services reaches it, and how to stop it. */
+export interface RunningJupyterServer {
+  /** Base URL, token and a Node WebSocket, for KernelManager, KernelSpecManager and friends. */
+  settings: ServerConnection.ISettings;
+  /** The server's output so far (last 20,000 characters). */
+  log(): string;
+  /** Stops the server (SIGTERM) and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the default environment's `jupyter server` on a free port of 127.0.0.1 with a random token
+ * (no browser, no port retries), serving `rootDir`, and waits until it answers (60 s at most).
+ * @throws Error with the server's output when it does not answer in time.
+ */
+export async function startJupyterServer(rootDir: string): Promise<RunningJupyterServer> {
+  const port = await freePort();
+  const token = randomBytes(24).toString("hex");
+  const args = [
+    "server",
+    "--no-browser",
+    "--ServerApp.ip=127.0.0.1",
+    `--ServerApp.port=${port}`,
+    "--ServerApp.port_retries=0",
+    `--ServerApp.root_dir=${rootDir}`,
+  ];
+  if (process.getuid?.() === 0) args.push("--allow-root");
+  const server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, {
+    env: { ...process.env, JUPYTER_TOKEN: token },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  server.stdout?.on("data", keep);
+  server.stderr?.on("data", keep);
+  const stop = async (): Promise<void> => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  };
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  try {
+    await waitForJupyter(baseUrl, token, 60_000, () => output);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  const settings = ServerConnection.makeSettings({
+    baseUrl,
+    wsUrl: `ws://127.0.0.1:${port}/`,
+    token,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    appendToken: true,
+  });
+  return { settings, log: () => output, stop };
 }
