@@ -13,17 +13,17 @@ cells = [
         "and values passed between TypeScript and `%%python` cells without copies."
     ),
     new_code_cell(
-        "const datasets = py.import(\"sklearn.datasets\");\n"
-        "const np = py.import(\"numpy\");\n"
+        "const datasets = tspy.import(\"sklearn.datasets\");\n"
+        "const np = tspy.import(\"numpy\");\n"
         "const digits = datasets.load_digits();\n"
         "// A float32 copy of the pixels (values 0..16) that TypeScript and Python will share.\n"
-        "const images = np.asarray(digits.data, py.kwargs({ dtype: \"float32\" }));\n"
+        "const images = np.asarray(digits.data, tspy.kwargs({ dtype: \"float32\" }));\n"
         "const labels = digits.target;\n"
         "console.log(`images ${images.shape}, labels ${labels.shape}, classes ${np.unique(labels).size}`);"
     ),
     new_markdown_cell("Scale the pixels to 0..1 **in place** through the array's TypedArray view: no copy is made, so Python sees the change."),
     new_code_cell(
-        "const pixels = images.getBuffer();\n"
+        "const pixels = tspy.getBuffer(images);\n"
         "let max = 0;\n"
         "for (const v of pixels.data) max = Math.max(max, v);\n"
         "for (let i = 0; i < pixels.data.length; i++) pixels.data[i] /= max;\n"
@@ -44,21 +44,21 @@ cells = [
         "images.reshape(-1, 8, 8)"
     ),
     new_code_cell(
-        "const { train_test_split } = py.import(\"sklearn.model_selection\");\n"
+        "const { train_test_split } = tspy.import(\"sklearn.model_selection\");\n"
         "const [xTrain, xTest, yTrain, yTest] = train_test_split(images, labels,\n"
-        "  py.kwargs({ test_size: 0.25, shuffle: true, stratify: labels, random_state: 0 }));\n"
+        "  tspy.kwargs({ test_size: 0.25, shuffle: true, stratify: labels, random_state: 0 }));\n"
         "console.log(`train ${xTrain.shape}, test ${xTest.shape}`);"
     ),
     new_code_cell(
-        "const keras = py.import(\"keras\");\n"
+        "const keras = tspy.import(\"keras\");\n"
         "keras.utils.set_random_seed(0);\n"
         "const model = keras.Sequential([\n"
-        "  keras.Input(py.kwargs({ shape: py.tuple(64) })),\n"
-        "  keras.layers.Dense(64, py.kwargs({ activation: \"relu\" })),\n"
-        "  keras.layers.Dense(32, py.kwargs({ activation: \"relu\" })),\n"
-        "  keras.layers.Dense(10, py.kwargs({ activation: \"softmax\" })),\n"
+        "  keras.Input(tspy.kwargs({ shape: tspy.tuple(64) })),\n"
+        "  keras.layers.Dense(64, tspy.kwargs({ activation: \"relu\" })),\n"
+        "  keras.layers.Dense(32, tspy.kwargs({ activation: \"relu\" })),\n"
+        "  keras.layers.Dense(10, tspy.kwargs({ activation: \"softmax\" })),\n"
         "]);\n"
-        "model.compile(py.kwargs({ optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"] }));\n"
+        "model.compile(tspy.kwargs({ optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\", metrics: [\"accuracy\"] }));\n"
         "model.summary();"
     ),
     new_markdown_cell("The model itself displays as a summary table: layers, output shapes and parameters."),
@@ -68,20 +68,20 @@ cells = [
         "while training runs, next to Keras' own log. Turn it off with `display.livePlot = false`."
     ),
     new_code_cell(
-        "const history = model.fit(xTrain, yTrain, py.kwargs({ epochs: 40, batch_size: 32, validation_split: 0.2, verbose: 2 }));\n"
-        "const valAccuracy = history.history.get(\"val_accuracy\").toJS() as number[];\n"
+        "const history = model.fit(xTrain, yTrain, tspy.kwargs({ epochs: 40, batch_size: 32, validation_split: 0.2, verbose: 2 }));\n"
+        "const valAccuracy = tspy.toJS(history.history.get(\"val_accuracy\")) as number[];\n"
         "console.log(`validation accuracy after the last epoch: ${valAccuracy[valAccuracy.length - 1].toFixed(3)}`);"
     ),
     new_code_cell(
-        "const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, py.kwargs({ verbose: 0 }));\n"
+        "const [testLoss, testAccuracy] = model.evaluate(xTest, yTest, tspy.kwargs({ verbose: 0 }));\n"
         "console.log(`test accuracy: ${testAccuracy.toFixed(3)} (loss ${testLoss.toFixed(3)})`);\n"
         "testAccuracy"
     ),
     new_code_cell(
         "// Predict the first ten test digits and compare with their labels.\n"
-        "const probabilities = model.predict(xTest, py.kwargs({ verbose: 0 }));\n"
-        "const predicted = np.argmax(probabilities, py.kwargs({ axis: 1 })).getBuffer().data as BigInt64Array;\n"
-        "const actual = yTest.getBuffer().data as BigInt64Array;\n"
+        "const probabilities = model.predict(xTest, tspy.kwargs({ verbose: 0 }));\n"
+        "const predicted = tspy.getBuffer(np.argmax(probabilities, tspy.kwargs({ axis: 1 }))).data as BigInt64Array;\n"
+        "const actual = tspy.getBuffer(yTest).data as BigInt64Array;\n"
         "const first = Array.from({ length: 10 }, (_, i) => `${predicted[i]}/${actual[i]}`);\n"
         "console.log(`predicted/actual: ${first.join(\" \")}`);"
     ),
@@ -94,7 +94,7 @@ cells = [
     ),
     new_code_cell(
         "// And TypeScript reads Python's dict back.\n"
-        "py.summary.toJS()"
+        "tspy.toJS(py.summary)"
     ),
 ]
 

@@ -21,24 +21,35 @@ function connectionFileArg(argv: string[]): string | undefined {
 }
 
 /**
- * Interrupts Python on the executor. The bridge is loaded on this thread at the first interrupt
+ * Calls `use(bridge)` for an interrupt: the bridge is loaded on this thread at the first interrupt
  * (not at start-up, which stays fast) and only to deliver interrupts; Python never starts here.
+ * @param what names the action in the log line written when the bridge cannot be loaded.
  */
-function pythonInterrupter(): () => void {
-  let interrupt: (() => void) | null = null;
+function viaBridge(what: string, use: (bridge: typeof import("../bridge/lib/index")) => void): () => void {
+  let bridge: typeof import("../bridge/lib/index") | null = null;
   return () => {
     try {
-      if (!interrupt) {
+      if (!bridge) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const bridge = require("../bridge/lib/index") as typeof import("../bridge/lib/index");
-        bridge.loadBridge();
-        interrupt = () => bridge.interrupt();
+        const b = require("../bridge/lib/index") as typeof import("../bridge/lib/index");
+        b.loadBridge();
+        bridge = b;
       }
-      interrupt();
+      use(bridge);
     } catch (e) {
-      process.stderr.write(`tspy: cannot interrupt Python: ${(e as Error).message}\n`);
+      process.stderr.write(`tspy: cannot ${what}: ${(e as Error).message}\n`);
     }
   };
+}
+
+/** Interrupts Python on the executor (bridge.interrupt). */
+function pythonInterrupter(): () => void {
+  return viaBridge("interrupt Python", (bridge) => bridge.interrupt());
+}
+
+/** Terminates the TypeScript the executor runs (bridge.requestTermination). */
+function tsTerminator(): () => void {
+  return viaBridge("terminate TypeScript", (bridge) => void bridge.requestTermination());
 }
 
 /** The embedded Python's version as configured (read without starting it), or null. */
@@ -62,7 +73,7 @@ async function main(): Promise<void> {
   const tsVersion = (JSON.parse(fs.readFileSync(require.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
   // matplotlib must never open a window from the kernel.
   process.env.MPLBACKEND ??= "Agg";
-  const executor = new Executor(process.cwd(), pythonInterrupter());
+  const executor = new Executor(process.cwd(), pythonInterrupter(), tsTerminator());
   const sockets = new KernelSockets(info, new MessageCodec(info.key, info.signature_scheme));
   // The executor starts Python in parallel; requests wait for it in its queue, kernel_info does not.
   void executor.ready.then((ready) => {

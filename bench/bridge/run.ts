@@ -67,14 +67,14 @@ function baseline(): Result[] {
 
 function tspy(): Result[] {
   const b = require(path.join(ROOT, "dist", "bridge", "lib", "index.js")) as typeof import("../../bridge/lib/index.js");
-  const py = b.initialize();
-  py.import("sys").path.insert(0, path.dirname(HELPERS));
-  const h = py.import("helpers");
-  const np = py.import("numpy");
+  b.initialize();
+  b.tspy.import("sys").path.insert(0, path.dirname(HELPERS));
+  const h = b.tspy.import("helpers");
+  const np = b.tspy.import("numpy");
   const out: Result[] = [];
   const sqrt = h.sqrt;
   out.push({ op: "call math.sqrt(2.0)", median: timeSync(() => void sqrt(2.0), 200_000, 15) });
-  const sqrtFn = py.fn(sqrt);
+  const sqrtFn = b.tspy.fn(sqrt);
   out.push({ op: "call math.sqrt(2.0) via py.fn(sqrt) (tspy only)", median: timeSync(() => void sqrtFn(2.0), 200_000, 15) });
   const thing = h.thing;
   out.push({ op: "attribute read", median: timeSync(() => void thing.x, 200_000, 15) });
@@ -88,7 +88,7 @@ function tspy(): Result[] {
   for (const mb of SIZES_MB) {
     const n = (mb * MB) / 8;
     const x = new Float64Array(n);
-    out.push({ op: `TS -> Python ${mb} MB`, median: timeSync(() => asarray(x).destroy(), 1, samplesFor(mb)) });
+    out.push({ op: `TS -> Python ${mb} MB`, median: timeSync(() => b.tspy.destroy(asarray(x)), 1, samplesFor(mb)) });
     h.make_array(n);
     const getArray = h.get_array;
     out.push({
@@ -96,10 +96,10 @@ function tspy(): Result[] {
       median: timeSync(
         () => {
           const a = getArray(n);
-          const buf = a.getBuffer();
+          const buf = b.tspy.getBuffer(a);
           if (buf.data.length !== n) throw new Error("wrong length");
           buf.release();
-          a.destroy();
+          b.tspy.destroy(a);
         },
         1,
         samplesFor(mb),
@@ -206,13 +206,13 @@ async function pythonia(): Promise<Result[]> {
 
 async function soak(): Promise<Result[]> {
   const b = require(path.join(ROOT, "dist", "bridge", "lib", "index.js")) as typeof import("../../bridge/lib/index.js");
-  const py = b.initialize();
-  const object = py.import("builtins").object;
+  b.initialize();
+  const object = b.tspy.import("builtins").object;
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 5; i++) {
       gc();
       await new Promise((r) => setImmediate(r));
-      py.exec("pass");
+      b.tspy.exec("pass");
     }
   };
   await settle();
@@ -223,7 +223,7 @@ async function soak(): Promise<Result[]> {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < 1_000_000; i++) {
       const o = object();
-      if (i % 2 === 0) o.destroy(); // half destroyed, half left to the GC backstop
+      if (i % 2 === 0) b.tspy.destroy(o); // half destroyed, half left to the GC backstop
       if (i % 100_000 === 0) {
         peak = Math.max(peak, b.liveProxyCount() - live0);
         await new Promise((r) => setImmediate(r));

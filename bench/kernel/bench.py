@@ -114,7 +114,7 @@ def main():
             r["execute_python_ms"] = median(lambda: round_trip(kc, "%%python\n1"), args.runs)
             round_trip(kc, "%typecheck off")
             r["execute_untyped_ms"] = median(lambda: round_trip(kc, "1"), args.runs)
-            round_trip(kc, "const np = py.import('numpy');")
+            round_trip(kc, "const np = tspy.import('numpy');")
             r["complete_ms"] = median(lambda: complete(kc, "[1, 2].ma"), args.runs)
             r["complete_python_member_ms"] = median(lambda: complete(kc, "np.ara"), args.runs)
         elif name == "python3":

@@ -13,7 +13,7 @@
 //     float (and subclasses such as numpy.float64) -> number, str -> string, numpy bool/integer/
 //     floating scalars -> as their .item() (numpy complex etc. stay proxies), a wrapped JS value
 //     -> the original JS value, anything else (list, dict, tuple, ndarray...) -> a PyProxy
-//     owning a new reference (deep conversion on request: PyProxy.toJS()).
+//     owning a new reference (deep conversion on request: tspy.toJS(p)).
 //   JS -> Python: null/undefined -> None, boolean -> bool, number -> int when Number.isInteger
 //     and safe else float, bigint -> int, string -> str (lone surrogates kept both ways, UTF-16
 //     with `surrogatepass`: "\ud800" is '\ud800'), PyProxy -> its object, PyFloat -> float,
@@ -29,6 +29,7 @@ import * as util from "node:util";
 import { loadPythonConfig, type PythonConfig } from "../../python-env/config.js";
 import type * as Native from "./native.js";
 import { addonPaths } from "./paths.js";
+import { describeFunction } from "./signature.js";
 
 export type { PythonConfig };
 export { addonPaths, BUILD_DIR, type AddonPaths } from "./paths.js";
@@ -38,7 +39,7 @@ type PyHandle = Native.PyHandle;
 
 // ---- markers ---------------------------------------------------------------------------------
 
-/** Marks a number to be passed to Python as a float (`py.float(2)` is `2.0`). Made by {@link Py.float}. */
+/** Marks a number to be passed to Python as a float (`tspy.float(2)` is `2.0`). Made by {@link Tspy.float}. */
 export class PyFloat {
   /** @param value the number (any finite or non-finite double). */
   constructor(readonly value: number) {}
@@ -46,7 +47,7 @@ export class PyFloat {
 
 /**
  * Marks a Python `slice(start, stop, step)` (converted JS -> Python; `null`/`undefined` is None).
- * Made by {@link Py.slice}; e.g. `a.get(py.slice(null, null, 2))` is `a[::2]`.
+ * Made by {@link Tspy.slice}; e.g. `tspy.getItem(a, tspy.slice(null, null, 2))` is `a[::2]`.
  */
 export class PySlice {
   /**
@@ -61,10 +62,14 @@ export class PySlice {
   ) {}
 }
 
-/** Keyword arguments for a Python call; valid only as the LAST argument. Made by {@link Py.kwargs}. */
-export class PyKwargs {
+/**
+ * Keyword arguments for a Python call; valid only as the LAST argument. Made by {@link Tspy.kwargs}.
+ * `T` is the object of names the callee declares (the notebook's generated declarations name it),
+ * so a misspelt keyword is a type error; `any` (the default) accepts every name.
+ */
+export class PyKwargs<T extends object = any> {
   /** @param kwargs names to values (values converted JS -> Python). */
-  constructor(readonly kwargs: Readonly<Record<string, unknown>>) {}
+  constructor(readonly kwargs: Readonly<T>) {}
 }
 
 // ---- errors ----------------------------------------------------------------------------------
@@ -119,7 +124,7 @@ export class PythonError extends Error {
 
 // ---- PyProxy ---------------------------------------------------------------------------------
 
-/** TypedArray kinds that {@link PyProxy.getBuffer} returns. */
+/** TypedArray kinds that {@link Tspy.getBuffer} returns. */
 export type BufferData =
   Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
 
@@ -192,7 +197,7 @@ export interface PyBuffer {
   release(): void;
 }
 
-/** Options of {@link PyProxy.getBuffer}. */
+/** Options of {@link Tspy.getBuffer}. */
 export interface GetBufferOptions {
   /**
    * For a read-only exporter: "copy" (default) gives `data` as a private copy so JS cannot write
@@ -201,7 +206,7 @@ export interface GetBufferOptions {
   readOnly?: "copy" | "share";
 }
 
-/** Options of {@link PyProxy.toJS}. */
+/** Options of {@link Tspy.toJS}. */
 export interface ToJSOptions {
   /** Levels of list/tuple/dict to convert (default Infinity; 0 converts nothing); deeper objects stay PyProxies. */
   depth?: number;
@@ -213,58 +218,42 @@ export interface ToJSOptions {
 }
 
 /**
- * A Python object seen from TypeScript: a callable JS Proxy.
+ * A Python object seen from TypeScript: a callable JS Proxy with no string-named members of its
+ * own, so every Python attribute is reachable by its own name (`d.get("k", 0)` is dict.get,
+ * `builtins.type(3)` is Python's type, `obj.delete()` calls Python's `delete`). The bridge's
+ * operations on a proxy are functions of {@link tspy}: `tspy.toJS(p)`, `tspy.destroy(p)`,
+ * `tspy.getItem(p, key)`, `tspy.len(p)`, ...
  *
- * - `p.name` reads the Python attribute (undefined when it raises AttributeError, Pyodide's rule);
- *   `p.name = v` sets it; `delete p.name` deletes it; `"name" in p` is hasattr.
- * - `p(a, b, py.kwargs({k: v}))` calls it; the result is converted Python -> JS.
- * - Name collisions: the methods below win over Python attributes of the same name; prefix a
- *   `$` to reach the Python attribute (`d.$get`, `d.$type`, `p.$then`).
+ * - `p.name` reads the Python attribute; a missing one throws the PythonError AttributeError
+ *   naming it. Exception, {@link QUIET_ATTRIBUTES}: the names JavaScript's own machinery probes on
+ *   any object (`then`, `toJSON`, `constructor`, `$$typeof`, `asymmetricMatch`, `nodeType`) read
+ *   as undefined when Python has no such attribute. `p.name = v` sets it; `delete p.name`
+ *   deletes it; `"name" in p` is hasattr. Integer-like keys are attribute names too (`p[0]` is
+ *   `getattr(p, "0")`): items go through `tspy.getItem(p, 0)` or `p.__getitem__(0)`.
+ * - `p(a, b, tspy.kwargs({k: v}))` calls it; the result is converted Python -> JS.
  * - `await p`: when type(p) implements `__await__` (a coroutine, asyncio Future/Task, any
  *   awaitable) `then` runs it as a task on the bridge's asyncio loop and settles with its result
- *   (a PythonError on exception); for any other object `then` is undefined, so awaiting it gives
- *   the proxy itself and never hangs. See {@link awaitPython}.
+ *   (a PythonError on exception); for any other object `then` is undefined (unless Python has a
+ *   `then` attribute), so awaiting it gives the proxy itself and never hangs. See {@link awaitPython}.
  * - `for await (const x of p)` iterates a Python async iterator (`__aiter__`/`__anext__`).
  * - Identity: while a proxy of a Python object is alive (not collected, not destroyed), the same
- *   object comes back to JS as that same proxy (`py.eval("x") === py.eval("x")`). So
- *   `destroy()` releases it for every holder of that proxy.
- * - `String(p)` / `${p}` is Python str(); console.log / util.inspect show repr().
- * - The proxy owns one Python reference: `destroy()` (or `using`) releases it now; otherwise it is
- *   released some time after the proxy is garbage collected. Using a destroyed proxy throws.
+ *   object comes back to JS as that same proxy (`tspy.eval("x") === tspy.eval("x")`). So
+ *   `tspy.destroy(p)` releases it for every holder of that proxy.
+ * - `String(p)` / `${p}` is Python str() (`Symbol.toPrimitive`); console.log / util.inspect show
+ *   repr(); `JSON.stringify(p)` is undefined (a proxy is a function to JS).
+ * - The proxy owns one Python reference: `tspy.destroy(p)` (or `using`) releases it now;
+ *   otherwise it is released some time after the proxy is garbage collected. Using a destroyed
+ *   proxy throws.
  */
 export interface PyProxy {
-  /** Calls the Python object; `py.kwargs({...})` as the last argument gives keyword arguments. */
+  /** Calls the Python object; `tspy.kwargs({...})` as the last argument gives keyword arguments. */
   (...args: unknown[]): any;
-  /** Python attributes (see the interface's notes for collisions). */
+  /** Python attributes, every name (a missing one throws PythonError AttributeError). */
   [name: string]: any;
-  /** type(obj).__name__, e.g. "ndarray". */
-  readonly type: string;
-  /** str(obj). */
-  toString(): string;
-  /** repr(obj). */
-  repr(): string;
-  /** obj[key]; undefined when it raises KeyError (IndexError and others throw PythonError). */
-  get(key: unknown): any;
-  /** obj[key] = value. */
-  set(key: unknown, value: unknown): void;
-  /** `key in obj`. */
-  has(key: unknown): boolean;
-  /** del obj[key]. */
-  delete(key: unknown): void;
-  /** len(obj). @throws PythonError TypeError when the object has no len(). */
-  len(): number;
-  /** callable(obj). */
-  isCallable(): boolean;
-  /** dir(obj). */
-  dir(): string[];
-  /** Deep conversion: list/tuple -> Array, dict -> object (keys str()) or Map, scalars converted, others stay PyProxies. @throws TypeError for bad options. */
-  toJS(options?: ToJSOptions): any;
-  /** The buffer protocol view over the same memory (a copy for read-only exporters unless `readOnly: "share"`). @throws TypeError for unsupported formats or options, PythonError when the object has no buffer. */
-  getBuffer(options?: GetBufferOptions): PyBuffer;
-  /** Releases the Python reference now. Idempotent. */
-  destroy(): void;
-  /** Same as destroy() (`using p = ...`). */
+  /** Same as `tspy.destroy(p)` (`using p = ...`). */
   [Symbol.dispose](): void;
+  /** str(obj), so `String(p)` and template literals give Python's str(). */
+  [Symbol.toPrimitive](hint: string): string;
   /** Python iteration (`for (const x of p)`), yielding converted values. */
   [Symbol.iterator](): Iterator<any>;
   /** Python async iteration (`for await (const x of p)`): each step awaits `__anext__()` on the bridge loop. */
@@ -281,6 +270,11 @@ const proxies = new WeakSet<object>();
 /** True when `v` is a {@link PyProxy}. */
 export function isPyProxy(v: unknown): v is PyProxy {
   return typeof v === "function" && proxies.has(v);
+}
+
+/** Releases the Python reference of a PyProxy now (internal; the public form is tspy.destroy). */
+function releaseProxy(p: PyProxy): void {
+  requireNative().release(handleOf(p));
 }
 
 function handleOf(p: PyProxy): PyHandle {
@@ -355,7 +349,7 @@ function settleTask(t: PendingTask): void {
   } catch (e) {
     t.reject(e);
   } finally {
-    t.future.destroy();
+    releaseProxy(t.future);
   }
 }
 
@@ -380,7 +374,7 @@ function pump(): void {
     // The loop itself failed (e.g. KeyboardInterrupt escaping run_forever): fail every task.
     for (const t of [...pendingTasks]) {
       pendingTasks.delete(t);
-      t.future.destroy();
+      releaseProxy(t.future);
       t.reject(e);
     }
     return;
@@ -419,10 +413,11 @@ function thenOf(h: PyHandle, self: PyProxy): ((onFulfilled?: (v: any) => unknown
 }
 
 async function* asyncIterate(self: PyProxy): AsyncGenerator<any, void, undefined> {
-  const aiterFn = self.__aiter__ as PyProxy | undefined;
-  if (aiterFn === undefined) throw new TypeError(`'${self.type}' object is not an async iterable (no __aiter__)`);
+  const n = requireNative();
+  if (!n.hasAttr(handleOf(self), "__aiter__")) throw new TypeError(`'${n.typeName(handleOf(self))}' object is not an async iterable (no __aiter__)`);
+  const aiterFn = self.__aiter__ as PyProxy;
   const it = aiterFn() as PyProxy;
-  aiterFn.destroy();
+  releaseProxy(aiterFn);
   const anext = it.__anext__ as PyProxy;
   try {
     for (;;) {
@@ -434,51 +429,24 @@ async function* asyncIterate(self: PyProxy): AsyncGenerator<any, void, undefined
         if (e instanceof PythonError && e.type === "StopAsyncIteration") return;
         throw e;
       } finally {
-        step.destroy();
+        releaseProxy(step);
       }
       yield value;
     }
   } finally {
-    anext.destroy();
-    if (it !== self) it.destroy();
+    releaseProxy(anext);
+    if (it !== self) releaseProxy(it);
   }
 }
 
-/** PyProxy members that are not Python attributes: name -> value maker. */
-const PROXY_MEMBERS = new Map<string, (n: NativeModule, h: PyHandle) => unknown>([
-  ["type", (n, h) => n.typeName(h)],
-  ["toString", (n, h) => () => n.str(h)],
-  ["repr", (n, h) => () => n.repr(h)],
-  [
-    "get",
-    (n, h) => (key: unknown) => {
-      const v = n.getItem(h, key);
-      return v === ABSENT ? undefined : v;
-    },
-  ],
-  ["set", (n, h) => (key: unknown, value: unknown) => n.setItem(h, key, value)],
-  ["has", (n, h) => (key: unknown) => n.contains(h, key)],
-  ["delete", (n, h) => (key: unknown) => n.delItem(h, key)],
-  ["len", (n, h) => () => n.len(h)],
-  ["isCallable", (n, h) => () => n.isCallable(h)],
-  ["dir", (n, h) => () => n.dir(h)],
-  [
-    "toJS",
-    (n, h) => (options?: ToJSOptions) => {
-      const depth = options?.depth ?? Infinity;
-      if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("toJS: depth must be a number");
-      const dict = options?.dict ?? "object";
-      if (dict !== "object" && dict !== "map") throw new TypeError('toJS: dict must be "object" or "map"');
-      return n.toJS(h, depth, dict === "map");
-    },
-  ],
-  ["getBuffer", (n, h) => (options?: GetBufferOptions) => getBuffer(n, h, options)],
-  ["destroy", (n, h) => () => n.release(h)],
-]);
-
-function attrName(prop: string): string {
-  return prop.startsWith("$") ? prop.slice(1) : prop;
-}
+/**
+ * The string keys JavaScript's own machinery probes on any object: `then` (await, Promise
+ * resolution), `toJSON` (JSON.stringify), `constructor`, `$$typeof` (React, pretty-format),
+ * `asymmetricMatch` (test matchers), `nodeType` (DOM checks). On a PyProxy (and on {@link py})
+ * they read as undefined when Python has no such attribute (global) instead of throwing; every
+ * other missing name throws PythonError AttributeError (NameError). Documented in bridge/README.md.
+ */
+export const QUIET_ATTRIBUTES: ReadonlySet<string> = new Set(["then", "toJSON", "constructor", "$$typeof", "asymmetricMatch", "nodeType"]);
 
 const proxyHandler: ProxyHandler<ProxyTarget> = {
   get(target, prop, receiver) {
@@ -494,26 +462,33 @@ const proxyHandler: ProxyHandler<ProxyTarget> = {
       if (prop === util.inspect.custom) return (target as unknown as Record<symbol, unknown>)[util.inspect.custom];
       return undefined;
     }
-    if (prop === "then") return thenOf(h, receiver as PyProxy);
-    const n = requireNative();
-    const member = PROXY_MEMBERS.get(prop);
-    if (member) return member(n, h);
-    const v = n.getAttr(h, attrName(prop));
+    if (prop === "then") {
+      const then = thenOf(h, receiver as PyProxy);
+      if (then !== undefined) return then;
+    }
+    const quiet = QUIET_ATTRIBUTES.has(prop);
+    let v: unknown;
+    try {
+      v = requireNative().getAttr(h, prop, !quiet);
+    } catch (e) {
+      if (quiet) return undefined; // destroyed, or not on the Python thread: JS's probe finds nothing
+      throw e;
+    }
     return v === ABSENT ? undefined : v;
   },
   set(target, prop, value) {
     if (typeof prop === "symbol") return false;
-    requireNative().setAttr(target[HANDLE], attrName(prop), value);
+    requireNative().setAttr(target[HANDLE], prop, value);
     return true;
   },
   has(target, prop) {
-    if (typeof prop === "symbol") return prop === HANDLE || prop === Symbol.iterator || prop === Symbol.asyncIterator || prop === Symbol.dispose;
-    if (PROXY_MEMBERS.has(prop)) return true;
-    return requireNative().hasAttr(target[HANDLE], attrName(prop));
+    if (typeof prop === "symbol")
+      return prop === HANDLE || prop === Symbol.iterator || prop === Symbol.asyncIterator || prop === Symbol.dispose || prop === Symbol.toPrimitive;
+    return requireNative().hasAttr(target[HANDLE], prop);
   },
   deleteProperty(target, prop) {
     if (typeof prop === "symbol") return false;
-    requireNative().delAttr(target[HANDLE], attrName(prop));
+    requireNative().delAttr(target[HANDLE], prop);
     return true;
   },
   apply(target, _thisArg, args: unknown[]) {
@@ -539,10 +514,11 @@ function hasNonConfigurable(target: object, prop: string): boolean {
 /**
  * The handler of a callable object's proxy: its target is the addon's `callDirect` bound to the
  * handle, and there is no `apply` trap, so a call goes from V8's Proxy call straight into C++
- * (no JS frame, no argument array). `new p()` stays a TypeError, as for other proxies.
+ * (no JS frame, no argument array). `new p()` stays a TypeError, as for other proxies; a TS
+ * class may extend a class proxy (`construct` with another new.target, `prototype`).
  */
 const callableHandler: ProxyHandler<ProxyTarget> = {
-  get: proxyHandler.get,
+  get: (target, prop, receiver) => callableGet(target, prop, receiver),
   set: proxyHandler.set,
   has(target, prop) {
     return proxyHandler.has!(target, prop) || (typeof prop === "string" && hasNonConfigurable(target, prop));
@@ -550,7 +526,10 @@ const callableHandler: ProxyHandler<ProxyTarget> = {
   deleteProperty: proxyHandler.deleteProperty,
   // An own `apply` of undefined: V8's Proxy call finds it at once and calls the target.
   apply: undefined,
-  construct(target) {
+  // `class X extends <class PyProxy>`: constructing X (newTarget) makes its Python instance; see
+  // "TS classes over Python classes". `new` on the proxy itself stays a TypeError.
+  construct(target, args, newTarget) {
+    if (typeof newTarget === "function" && !isPyProxy(newTarget)) return constructTsInstance(requireNative(), newTarget, args);
     throw new TypeError(`PyProxy (${requireNative().typeName(target[HANDLE])}) is not a constructor: call it without new`);
   },
 };
@@ -561,7 +540,9 @@ function makeProxy(h: PyHandle, callable: boolean): PyProxy {
   // addon's callDirect bound to the handle (the call path, see callableHandler), else an arrow
   // function (callable for the proxy's sake; the apply trap reports Python's TypeError).
   const target = (callable ? bindDirect(requireNative().callDirect, h) : () => undefined) as unknown as ProxyTarget;
-  Object.defineProperty(target, HANDLE, { value: h });
+  // Configurable: a TS class extending a class proxy reads HANDLE through it and gets its own
+  // Python class's (see callableGet), which a non-configurable property would forbid.
+  Object.defineProperty(target, HANDLE, { value: h, configurable: true });
   // util.inspect looks at the target (it never runs proxy traps): give it repr().
   Object.defineProperty(target, util.inspect.custom, {
     value: () => {
@@ -575,6 +556,327 @@ function makeProxy(h: PyHandle, callable: boolean): PyProxy {
   const proxy = new Proxy(target, callable ? callableHandler : proxyHandler) as unknown as PyProxy;
   proxies.add(proxy);
   return proxy;
+}
+
+// ---- TS classes over Python classes ----------------------------------------------------------
+//
+// `class CB extends keras.callbacks.Callback { ... }`: a class PyProxy is a constructor whose
+// `prototype` is its *base prototype* (a Proxy ending every TS prototype chain over that Python
+// class). Constructing a TS subclass reaches the class proxy's `construct` trap with `new.target`
+// = the TS class, which builds (once per TS class, cached weakly by number in Python) the Python
+// class type(name, (base,), {one method per TS method}) and the Python instance, and returns the
+// *TS instance*: a Proxy over an object whose prototype is `new.target.prototype` (so TS methods,
+// `super` and `instanceof` work) keeping its TS fields in one JS object that the Python instance
+// holds (`__tspy_fields__`). Names missing from the fields and the TS prototypes fall through
+// to the base prototype, which reads the Python instance (`super.m` reads the Python base's m).
+// Edges: TS instance -> Python instance (a proxy); Python instance -> fields (a JsObject);
+// Python class -> TS class (its `adopt` function). Nothing Python holds reaches the TS instance
+// itself, so there is no cycle across the two collectors: when only Python holds the instance,
+// its TS instance is collected and made again over the same fields the next time Python hands
+// the instance to TS (python2js calls the `tsInstance` hook).
+
+/** Symbol under which a TS instance's target keeps its {@link TsPair}. */
+const PAIR: unique symbol = Symbol("tspy.TsInstance.pair");
+/** Symbol under which the fields object keeps the TS prototype (to make the TS instance again). */
+const FIELDS_PROTO: unique symbol = Symbol("tspy.TsInstance.prototype");
+/** Prototype of every fields object: no inherited names, and not a plain object (Python gets a tspy.JsObject, never a dict copy). */
+const FIELDS_BASE: object = Object.freeze(Object.create(null) as object);
+
+interface TsPair {
+  /** An unshared proxy of the Python instance (owned by the TS instance); undefined after destroy. */
+  py: PyProxy | undefined;
+  /** The TS fields (own properties of the TS instance), also held by the Python instance. */
+  fields: Record<PropertyKey, unknown>;
+}
+
+/** TS class -> its number; tspy._ts_classes maps the number to the live Python class (weakly). */
+const tsClassIds = new WeakMap<object, number>();
+let nextTsClassId = 1;
+/** What tspy.subclass adds to a class it makes: more Python bases, a TS `__init__`. */
+const subclassExtras = new WeakMap<object, { bases: PyProxy[]; init?: (...args: unknown[]) => unknown }>();
+/** Class PyProxy -> its base prototype; base prototype -> an unshared proxy of the Python class. */
+const basePrototypes = new WeakMap<object, object>();
+const baseClasses = new WeakMap<object, PyProxy>();
+/** fields -> the live TS instance over them. */
+const instancesByFields = new WeakMap<object, WeakRef<object>>();
+/** Set while a Python-made instance runs its TS constructor (see adoptInstance). */
+let pendingAdopt: PyProxy | undefined;
+
+/** Calls a TS method with `this` = the instance (Python passes the method, then self, then the arguments). */
+const invokeMethod = (impl: (...args: unknown[]) => unknown, self: unknown, ...args: unknown[]): unknown => impl.apply(self, args);
+
+function pairOf(v: unknown): TsPair | undefined {
+  if (v === null || typeof v !== "object") return undefined;
+  return (v as { [PAIR]?: TsPair })[PAIR];
+}
+
+function livePy(pair: TsPair): PyProxy {
+  if (pair.py === undefined) throw new Error("tspy: this TS instance was destroyed (tspy.destroy)");
+  return pair.py;
+}
+
+/** True when `v` is an instance of a TS class over a Python class (see "TS classes over Python classes"). */
+export function isTsInstance(v: unknown): boolean {
+  return pairOf(v) !== undefined;
+}
+
+/** The handle of the Python instance of a TS instance, or undefined for any other value. */
+function tsInstanceHandle(v: unknown): PyHandle | undefined {
+  const pair = pairOf(v);
+  return pair === undefined ? undefined : handleOf(livePy(pair));
+}
+
+/** The TS prototypes of a TS instance, from its class's up to (not including) the base prototype. */
+function* tsPrototypes(target: object): Generator<object> {
+  for (let p = Object.getPrototypeOf(target) as object | null; p !== null && !baseClasses.has(p); p = Object.getPrototypeOf(p) as object | null) yield p;
+}
+
+function tsDescriptor(target: object, prop: PropertyKey): PropertyDescriptor | undefined {
+  for (const p of tsPrototypes(target)) {
+    const d = Object.getOwnPropertyDescriptor(p, prop);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+const tsInstanceHandler: ProxyHandler<{ [PAIR]: TsPair }> = {
+  get(target, prop, receiver) {
+    const pair = target[PAIR];
+    if (prop === PAIR) return pair;
+    if (prop === HANDLE) return pair.py === undefined ? undefined : handleOf(pair.py);
+    if (Object.hasOwn(pair.fields, prop)) return pair.fields[prop];
+    return Reflect.get(target, prop, receiver);
+  },
+  set(target, prop, value, receiver) {
+    const pair = target[PAIR];
+    const pyValue = isPyProxy(value) || isTsInstance(value);
+    if (pyValue && typeof prop === "string" && pair.py !== undefined) {
+      // A Python object goes to the Python instance (Keras tracks layers and weights set on it),
+      // also over a declared TS field (`hidden: PyProxy;` defines it as undefined first).
+      delete pair.fields[prop];
+      requireNative().setAttr(handleOf(pair.py), prop, value);
+      return true;
+    }
+    if (Object.hasOwn(pair.fields, prop)) {
+      pair.fields[prop] = value;
+      return true;
+    }
+    const d = tsDescriptor(target, prop);
+    if (d?.set !== undefined) return Reflect.set(target, prop, value, receiver);
+    if (typeof prop === "string" && pair.py !== undefined) {
+      const n = requireNative();
+      const primitive = value === null || (typeof value !== "object" && typeof value !== "function");
+      if (primitive && n.tspyCall("_ts_py_has", [pair.py, prop], false) === true) {
+        n.setAttr(handleOf(pair.py), prop, value);
+        return true;
+      }
+    }
+    pair.fields[prop] = value;
+    return true;
+  },
+  has(target, prop) {
+    const pair = target[PAIR];
+    if (prop === PAIR || prop === HANDLE || Object.hasOwn(pair.fields, prop) || tsDescriptor(target, prop) !== undefined) return true;
+    if (typeof prop === "symbol" || pair.py === undefined) return false;
+    return requireNative().hasAttr(handleOf(pair.py), prop);
+  },
+  defineProperty(target, prop, descriptor) {
+    return Reflect.defineProperty(target[PAIR].fields, prop, { ...descriptor, configurable: true });
+  },
+  getOwnPropertyDescriptor(target, prop) {
+    return Reflect.getOwnPropertyDescriptor(target[PAIR].fields, prop);
+  },
+  ownKeys(target) {
+    return Reflect.ownKeys(target[PAIR].fields);
+  },
+  deleteProperty(target, prop) {
+    return Reflect.deleteProperty(target[PAIR].fields, prop);
+  },
+};
+
+/** A TS instance over the Python instance `py` (an unshared proxy it now owns) and `fields`. */
+function makeTsInstance(py: PyProxy, fields: Record<PropertyKey, unknown>): object {
+  const proto = (fields[FIELDS_PROTO] as object | undefined) ?? Object.prototype;
+  const target = Object.create(proto) as { [PAIR]: TsPair };
+  Object.defineProperty(target, PAIR, { value: { py, fields }, configurable: true });
+  const instance = new Proxy(target, tsInstanceHandler);
+  instancesByFields.set(fields, new WeakRef(instance));
+  return instance;
+}
+
+/** Hook for the addon (python2js): the TS instance of a Python instance made through a TS class. */
+function tsInstanceHook(py: PyProxy, fields: Record<PropertyKey, unknown>): object {
+  const live = instancesByFields.get(fields)?.deref();
+  if (live !== undefined && pairOf(live)?.py !== undefined) {
+    releaseProxy(py);
+    return live;
+  }
+  return makeTsInstance(py, fields);
+}
+
+/** Releases a TS instance's Python instance now (tspy.destroy); later use of it throws. */
+function destroyTsInstance(v: object): void {
+  const pair = pairOf(v);
+  if (pair?.py === undefined) return;
+  releaseProxy(pair.py);
+  pair.py = undefined;
+}
+
+function pyIdentifier(name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? name : "TsClass";
+}
+
+/**
+ * The Python class of the TS class `ctor` (whose static prototype chain ends at a class PyProxy),
+ * made on first use and cached (weakly) in Python by the class's number. Returns an unshared proxy.
+ */
+function pyClassFor(n: NativeModule, ctor: object): PyProxy {
+  let cid = tsClassIds.get(ctor);
+  if (cid === undefined) {
+    cid = nextTsClassId++;
+    tsClassIds.set(ctor, cid);
+  }
+  const cached = n.tspyCall("_ts_cached", [cid], false);
+  if (cached !== null) return cached as PyProxy;
+  const parent = Object.getPrototypeOf(ctor) as unknown;
+  if (typeof parent !== "function") throw new TypeError("tspy: a TS class over a Python class must extend a class PyProxy");
+  const parentCls = isPyProxy(parent) ? parent : pyClassFor(n, parent);
+  try {
+    const extras = subclassExtras.get(ctor);
+    const proto = (ctor as { prototype: object }).prototype;
+    const methods: Record<string, unknown> = {};
+    const params: Record<string, string[]> = {};
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (key === "constructor" || typeof d?.value !== "function") continue;
+      methods[key] = d.value;
+      params[key] = parameterNames(d.value as (...args: never[]) => unknown);
+    }
+    const attrs: Record<string, unknown> = {};
+    for (const key of Object.getOwnPropertyNames(ctor)) {
+      const d = Object.getOwnPropertyDescriptor(ctor, key);
+      if (key !== "length" && key !== "name" && key !== "prototype" && d !== undefined && "value" in d) attrs[key] = d.value;
+    }
+    const name = pyIdentifier((ctor as { name: string }).name);
+    const adopt = (self: PyProxy, args: PyProxy, kwargs: PyProxy): void => adoptInstance(n, ctor, self, args, kwargs);
+    const bases = [parentCls, ...(extras?.bases ?? [])];
+    return n.tspyCall("_ts_class", [cid, name, bases, methods, params, attrs, invokeMethod, adopt], false) as PyProxy;
+  } finally {
+    if (parentCls !== parent) releaseProxy(parentCls);
+  }
+}
+
+/** Python made an instance of a TS class's Python class (`cls(...)`): run the TS constructor over it. */
+function adoptInstance(n: NativeModule, ctor: object, self: PyProxy, args: PyProxy, kwargs: PyProxy): void {
+  const positional = n.toJS(handleOf(args), 1, false) as unknown[];
+  const named = n.toJS(handleOf(kwargs), 1, false) as Record<string, unknown>;
+  if (Object.keys(named).length > 0) positional.push(new PyKwargs(named));
+  pendingAdopt = n.tspyCall("_ts_ident", [self], false) as PyProxy;
+  try {
+    Reflect.construct(ctor as new (...a: unknown[]) => object, positional);
+  } finally {
+    if (pendingAdopt !== undefined) releaseProxy(pendingAdopt);
+    pendingAdopt = undefined;
+  }
+}
+
+/** The `construct` trap's work for `new TsClass(...)` (`newTarget`) over a Python class. */
+function constructTsInstance(n: NativeModule, newTarget: object, args: unknown[]): object {
+  let kwargs: Record<string, unknown> | null = null;
+  const last = args[args.length - 1];
+  if (last instanceof PyKwargs) {
+    args = args.slice(0, -1);
+    kwargs = { ...last.kwargs };
+  }
+  const proto = (newTarget as { prototype: unknown }).prototype;
+  if (proto === null || typeof proto !== "object") throw new TypeError("tspy: new.target has no prototype object");
+  const fields = Object.create(FIELDS_BASE) as Record<PropertyKey, unknown>;
+  Object.defineProperty(fields, FIELDS_PROTO, { value: proto });
+  let py = pendingAdopt;
+  pendingAdopt = undefined;
+  if (py !== undefined) {
+    n.tspyCall("_ts_attach", [py, fields], false);
+  } else {
+    const cls = pyClassFor(n, newTarget);
+    try {
+      py = n.tspyCall("_ts_new", [cls, fields, args, kwargs ?? {}], false) as PyProxy;
+    } finally {
+      releaseProxy(cls);
+    }
+  }
+  const instance = makeTsInstance(py, fields);
+  let init: ((...a: unknown[]) => unknown) | undefined;
+  for (let c = newTarget as unknown; typeof c === "function" && !isPyProxy(c) && init === undefined; c = Object.getPrototypeOf(c))
+    init = subclassExtras.get(c)?.init;
+  if (init !== undefined) init.apply(instance, kwargs === null ? args : [...args, kwargs]);
+  else n.tspyCall("_ts_init", [py, args, kwargs ?? {}], false);
+  return instance;
+}
+
+/** The base prototype of a class PyProxy (see the section's comment); undefined for a non-class. */
+function basePrototypeOf(n: NativeModule, cls: PyProxy): object | undefined {
+  const known = basePrototypes.get(cls);
+  if (known !== undefined) return known;
+  if (n.tspyCall("_ts_is_class", [cls], false) !== true) return undefined;
+  const own = n.tspyCall("_ts_ident", [cls], false) as PyProxy;
+  const proto = new Proxy(Object.create(null) as object, {
+    get(_t, prop, receiver) {
+      const pair = pairOf(receiver);
+      if (pair === undefined) return undefined; // read on the prototype itself (e.g. by util.inspect)
+      if (typeof prop === "symbol") {
+        if (prop === Symbol.dispose) return () => destroyTsInstance(receiver as object);
+        if (prop === Symbol.toPrimitive) return () => n.str(handleOf(livePy(pair)));
+        if (prop === Symbol.iterator) return () => iterate(n, handleOf(livePy(pair)));
+        if (prop === util.inspect.custom) return () => `${(receiver as object).constructor?.name ?? "TsInstance"} ${n.repr(handleOf(livePy(pair)))}`;
+        return undefined;
+      }
+      const py = livePy(pair);
+      // A name of a TS method that the chain did not find here is `super.name`: the Python base's.
+      for (const p of tsPrototypes(receiver as object)) {
+        if (Object.hasOwn(p, prop)) return n.tspyCall("_ts_super_get", [own, py, prop], true);
+      }
+      // Index-like names are probed by JS display code (array-likes) and are never Python names.
+      const quiet = QUIET_ATTRIBUTES.has(prop) || /^\d+$/.test(prop);
+      const v = n.getAttr(handleOf(py), prop, !quiet);
+      return v === ABSENT ? undefined : v;
+    },
+  });
+  basePrototypes.set(cls, proto);
+  baseClasses.set(proto, own);
+  return proto;
+}
+
+/**
+ * The `get` of a callable proxy: `prototype` of a class is its base prototype (unless Python has
+ * a `prototype` attribute), `Symbol.hasInstance` of a class is isinstance, and a TS subclass's
+ * static reads that reach the class proxy (`CB.x`, the handle when CB goes to Python) read the
+ * TS class's Python class.
+ */
+function callableGet(target: ProxyTarget, prop: string | symbol, receiver: unknown): unknown {
+  if (typeof receiver === "function" && !isPyProxy(receiver)) {
+    if (typeof prop === "symbol" && prop !== HANDLE) return undefined; // Symbol.hasInstance: the TS class's own
+    const n = requireNative();
+    const cls = pyClassFor(n, receiver);
+    if (typeof prop !== "string") return handleOf(cls); // HANDLE: the conversion takes its reference at once
+    try {
+      const v = n.getAttr(handleOf(cls), prop, !QUIET_ATTRIBUTES.has(prop));
+      return v === ABSENT ? undefined : v;
+    } finally {
+      releaseProxy(cls);
+    }
+  }
+  if (prop === "prototype" || prop === Symbol.hasInstance) {
+    const n = requireNative();
+    const self = receiver as PyProxy;
+    if (prop === "prototype" && !n.hasAttr(target[HANDLE], "prototype")) return basePrototypeOf(n, self);
+    if (prop === Symbol.hasInstance && basePrototypeOf(n, self) !== undefined) {
+      return (v: unknown) => {
+        const h = isPyProxy(v) ? handleOf(v) : tsInstanceHandle(v);
+        return h !== undefined && n.isInstance(h, self);
+      };
+    }
+  }
+  return proxyHandler.get!(target, prop, receiver);
 }
 
 // ---- loading and lifetime --------------------------------------------------------------------
@@ -672,6 +974,7 @@ export function loadBridge(config?: PythonConfig): void {
   const n = require(paths.bridge) as NativeModule;
   n.setup({
     makeProxy,
+    tsInstance: tsInstanceHook,
     makeError: (type, value, traceback, exception) => new PythonError(type, value, traceback, isPyProxy(exception) ? exception : undefined),
     PyFloat,
     PyKwargs,
@@ -680,6 +983,7 @@ export function loadBridge(config?: PythonConfig): void {
     errorKey: ERROR_KEY,
     absent: ABSENT,
     objectPrototype: Object.prototype,
+    describeFunction,
   });
   if (tsNamespace) installNamespace(n, tsNamespace);
   loadedConfig = cfg;
@@ -721,7 +1025,7 @@ export function initialize(config?: PythonConfig): Py {
   try {
     n.exec(SITE_SNIPPET(cfg.sysPath ?? []), handleOf(g));
   } finally {
-    g.destroy();
+    releaseProxy(g);
   }
   return py;
 }
@@ -762,6 +1066,36 @@ export function exitProcess(code: number): never {
 export function clearInterrupt(): void {
   loadBridge();
   requireNative().clearInterrupt();
+}
+
+/**
+ * Asks the thread that initialised Python (the executor) to stop the TypeScript it is running now
+ * with V8's TerminateExecution, for TS code that no loop check reaches (a callback inside
+ * `forEach`/`map`/`sort`, a regular expression backtracking, a recursion). It acts only while that
+ * thread runs JS under {@link runTerminable} (or a TS function called from Python), at its next JS
+ * stack check, never inside Python or the event loop; it stays asked until such JS runs, a
+ * termination is taken or {@link clearInterrupt} is called. Any thread.
+ * @returns false when there is nothing to terminate (Python is not initialised).
+ * @throws Error when the addon cannot be loaded (see loadBridge).
+ */
+export function requestTermination(): boolean {
+  loadBridge();
+  return requireNative().requestTermination();
+}
+
+/**
+ * Runs `fn()` so that a termination asked for by {@link requestTermination} stops it and is turned
+ * into an ordinary exception: V8's termination unwinds every JS frame of `fn` (no catch or finally
+ * of it runs), is cancelled here, and `onTerminated()` is returned (it normally throws the
+ * KeyboardInterrupt). A TS function called from Python inside `fn` is stopped the same way and
+ * raises KeyboardInterrupt in Python. JS state (globals, objects) and Python's stay as they were.
+ * On a thread without Python (or before initialisation) it simply calls `fn()`.
+ * @returns fn's result, or onTerminated's.
+ * @throws whatever fn (or onTerminated) throws.
+ */
+export function runTerminable<T>(fn: () => T, onTerminated: () => T): T {
+  if (!nativeMod || !nativeMod.initializedHere()) return fn();
+  return nativeMod.runTerminable(fn, onTerminated);
 }
 
 /**
@@ -838,7 +1172,7 @@ export function alignedArray<T extends ArrayBufferView>(ctor: TypedArrayConstruc
   return new ctor(buffer, skip, length);
 }
 
-/** Options of {@link Py.toDLPack}. */
+/** Options of {@link Tspy.toDLPack}. */
 export interface ToDLPackOptions {
   /** Elements per dimension (C order); their product must be the element count. Default: 1-D. */
   shape?: number[];
@@ -891,44 +1225,68 @@ export function toPy(value: unknown, options?: ToPyOptions): PyProxy {
     return result;
   } finally {
     // The top-level Map/Set's own proxy is the result itself (one proxy per object): keep it.
-    for (const t of temps) if (t !== result) t.destroy();
+    for (const t of temps) if (t !== result) releaseProxy(t);
   }
 }
 
 // ---- py --------------------------------------------------------------------------------------
 
 /**
- * The Python side. Usable after {@link initialize} on the thread that initialised; before (or on
- * another thread) any property access throws an Error.
- * `py.x` reads the global x of `__main__` (undefined when there is no such global; None is null);
- * `py.x = v` sets it; `delete py.x` removes it; `"x" in py` tests it. Globals whose names are
- * members below (import, exec, ...) are reachable through `py.globals.get(name)`.
+ * The Python side: exactly the namespace of `__main__`, with no members of its own, so every
+ * global is reachable by its name (`py.config`, `py.kwargs`, `py.eval`, `py.type` are Python
+ * globals of those names). `py.x` reads the global x (None is null); a missing one throws the
+ * PythonError NameError naming it, except the names JavaScript probes ({@link QUIET_ATTRIBUTES},
+ * e.g. `then`), which read as undefined. `py.x = v` sets it; `delete py.x` removes it (NameError
+ * when missing); `"x" in py` tests it. Builtins are not globals: reach them through
+ * `tspy.import("builtins")`. The bridge's own API is {@link tspy}. Usable after
+ * {@link initialize} on the thread that initialised; before (or on another thread) any property
+ * access throws an Error.
  */
 export interface Py {
+  /** A global of `__main__` (reading a missing one throws PythonError NameError). */
+  [name: string]: any;
+}
+
+/**
+ * The bridge's own API, one namespace apart from Python's names ({@link tspy}): importing,
+ * markers for calls (`kwargs`, `tuple`, `slice`, `float`), evaluation, and the operations on a
+ * PyProxy that are not Python attributes (`toJS`, `destroy`, `getItem`, `len`, ...). Usable after
+ * {@link initialize} on the thread that initialised.
+ */
+export interface Tspy {
   /** importlib.import_module(name). @throws PythonError (e.g. ModuleNotFoundError). */
   import(name: string): PyProxy;
-  /** Keyword-arguments marker; valid only as the LAST argument of a call. @throws TypeError for a non-plain object. */
-  kwargs(obj: Record<string, unknown>): PyKwargs;
-  /** Forces a Python float (`py.float(2)` is 2.0). @throws TypeError for a non-number. */
+  /**
+   * Keyword-arguments marker; valid only as the LAST argument of a call. `T` is never inferred from
+   * `obj`: it comes from the callee's declared keywords (the parameter type `PyKwargs<T>`), so the
+   * object literal gets TypeScript's excess-property check and a misspelt keyword is a type error;
+   * where the callee declares none, `T` is `any` and every name passes.
+   * @throws TypeError for a non-plain object.
+   */
+  kwargs<T extends object = any>(obj: NoInfer<T>): PyKwargs<T>;
+  /** Forces a Python float (`tspy.float(2)` is 2.0). @throws TypeError for a non-number. */
   float(n: number): PyFloat;
-  /** A Python tuple of the converted items (e.g. for `a.get(py.tuple(0, 1))`). */
+  /** A Python tuple of the converted items (e.g. for `tspy.getItem(a, tspy.tuple(0, 1))`, `a[0, 1]`). */
   tuple(...items: unknown[]): PyProxy;
   /**
-   * A `slice(start, stop, step)` marker, converted to a Python slice wherever a value goes to
-   * Python: `a.get(py.slice(1, null))` is `a[1:]`, `a.get(py.tuple(py.slice(null, null, 2), 0))`
-   * is `a[::2, 0]`. null/undefined mean None. @throws TypeError for other argument types.
+   * A slice marker with Python's `slice()` arguments, converted to a Python slice wherever a value
+   * goes to Python: `tspy.slice(3)` is `slice(3)`, i.e. `:3`; `tspy.slice(1, null)` is `1:`;
+   * `tspy.slice(1, 3)` is `1:3`; `tspy.slice(null, null, -1)` is `::-1`;
+   * `tspy.getItem(a, tspy.tuple(tspy.slice(null, null, 2), 0))` is `a[::2, 0]`. null/undefined mean None.
+   * @throws TypeError for no argument or more than three (as Python's slice()), or other argument types.
    */
-  slice(start?: number | bigint | null, stop?: number | bigint | null, step?: number | bigint | null): PySlice;
+  slice(stop: number | bigint | null | undefined): PySlice;
+  slice(start: number | bigint | null | undefined, stop: number | bigint | null | undefined, step?: number | bigint | null): PySlice;
   /** isinstance(obj, cls); `cls` may be a class PyProxy or a tuple of classes. @throws PythonError TypeError when cls is not a class. */
   isinstance(obj: unknown, cls: unknown): boolean;
-  /** type(value) as a PyProxy (the value is converted to Python first: `py.type(1)` is int). */
+  /** Python's type(value) as a PyProxy (the value is converted to Python first: `tspy.type(1)` is int; `tspy.type(a).__name__` is e.g. "ndarray"). */
   type(value: unknown): PyProxy;
   /** See {@link toPy}: a JS value converted to a Python object (Map -> dict, Set -> set), always a PyProxy. */
   toPy(value: unknown, options?: ToPyOptions): PyProxy;
   /**
-   * Context manager (`with`). `using ctx = py.with(cm)` calls `cm.__enter__()` now (its result is
+   * Context manager (`with`). `using ctx = tspy.with(cm)` calls `cm.__enter__()` now (its result is
    * `ctx.value`) and `cm.__exit__(None, None, None)` when the block ends — `using` cannot tell
-   * dispose about an exception. `py.with(cm, (value) => ...)` runs the body and passes an
+   * dispose about an exception. `tspy.with(cm, (value) => ...)` runs the body and passes an
    * exception to `__exit__(type, exc, tb)` (a PythonError as its own exception, any other JS
    * throw as a tspy.JSError); when `__exit__` returns true the exception is suppressed and the
    * result is undefined. Neither form destroys `cm` or the value. Synchronous bodies only.
@@ -938,24 +1296,30 @@ export interface Py {
   with<R>(cm: PyProxy, body: (value: any) => R): R | undefined;
   /**
    * A Python subclass of `base` (a class PyProxy, or an array of bases) whose methods are TS
-   * functions: Python sees `type(name, bases, {...})`, so isinstance, super() and the base's
-   * machinery (a Keras Callback's hooks, a Layer's `call`) work as for a Python subclass. Each
-   * function is called with the instance (a PyProxy) first, then the positional arguments, then
-   * (only when there are keyword arguments) one object of them. A TS `__init__` replaces the
-   * base's: call `base.__init__(self, ...)` from it. The class keeps the TS functions alive
-   * while it lives. @throws TypeError for a non-function method, PythonError when type() fails.
+   * functions — the explicit form of `class X extends base { ... }` (see bridge/README.md, "TS
+   * classes over Python classes"), with the same rules: Python sees `type(name, bases, {...})`,
+   * so isinstance, super() and the base's machinery (a Keras Callback's hooks, a Layer's `call`)
+   * work as for a Python subclass. Each function is called with `this` = the instance (a TS
+   * instance: TS fields stay JS values, other names read the Python instance), then the
+   * positional arguments, then (only when there are keyword arguments) one object of them; use
+   * method syntax or `function`, not arrow functions (they have no `this`). `methods` is a plain
+   * object of functions or a class prototype (its own methods). A TS `__init__` replaces the
+   * base's: call `Base.__init__(this, ...)` from it. The class keeps the TS functions alive while
+   * it lives.
+   * @returns the Python class (a PyProxy): calling it from TS or Python makes an instance.
+   * @throws TypeError for a non-function method, a non-class base or a name that is not a Python
+   *   identifier; PythonError when type() fails.
    */
-  subclass(base: PyProxy | PyProxy[], methods: Record<string, (self: any, ...args: any[]) => unknown>, options?: SubclassOptions): PyProxy;
+  subclass(base: PyProxy | PyProxy[], methods: object, options?: SubclassOptions): PyProxy;
   /**
    * A plain JS function that calls the Python callable `callable` — the fastest call path, for hot
    * loops. Calling a callable PyProxy (`math.sqrt(2)`) already goes straight to the addon (no JS
    * trap); the function returned here also skips V8's Proxy call, and an optimised caller calls
    * it like any native function (measured in bench/README.md, "call math.sqrt(2.0)").
-   * Arguments and the result convert exactly as for a proxy call; `py.kwargs({...})` as the last
+   * Arguments and the result convert exactly as for a proxy call; `tspy.kwargs({...})` as the last
    * argument gives keyword arguments. The function shares the proxy's Python reference: after
-   * `callable.destroy()` it throws; otherwise it keeps the object alive while it lives. Passed
-   * back to Python it is the callable object itself. A global named `fn` is reached through
-   * `py.globals.get("fn")`.
+   * `tspy.destroy(callable)` it throws; otherwise it keeps the object alive while it lives. Passed
+   * back to Python it is the callable object itself.
    * @param callable a PyProxy of a callable Python object (function, method, class, ufunc...).
    * @returns a function `(...args) => result` with no Python attributes of its own.
    * @throws TypeError when `callable` is not a PyProxy or not callable(); Error when it was destroyed.
@@ -987,11 +1351,47 @@ export interface Py {
    * @throws PythonError when the interpreter cannot answer (it always can unless sys is broken).
    */
   config(): PyRuntimeConfig;
-  /** `__main__` globals. */
-  [name: string]: any;
+  /**
+   * Deep conversion Python -> JS: list, tuple and anything array-like (it has `__len__` and
+   * `__getitem__` or `__iter__` and is not a str/bytes/bytearray/memoryview or a Mapping: a
+   * TensorShape, a set, a range, a deque) -> Array; a numpy ndarray -> nested Arrays of numbers
+   * (`ndarray.tolist()`; for a TypedArray over its memory use {@link Tspy.getBuffer}); dict or
+   * any other Mapping -> object (keys str()) or Map; scalars converted; anything else stays a
+   * PyProxy. A value that is not a PyProxy is returned as it is.
+   * @throws TypeError for bad options; PythonError when Python fails (e.g. len() raises).
+   */
+  toJS(obj: unknown, options?: ToJSOptions): any;
+  /** Releases the Python reference of `obj` now (for every holder of that proxy). Idempotent. @throws TypeError when obj is not a PyProxy. */
+  destroy(obj: PyProxy): void;
+  /**
+   * The buffer protocol view over `obj`'s memory (a copy for read-only exporters unless
+   * `readOnly: "share"`); see {@link PyBuffer}.
+   * @throws TypeError for a non-PyProxy, unsupported formats or options; PythonError when the object has no buffer.
+   */
+  getBuffer(obj: PyProxy, options?: GetBufferOptions): PyBuffer;
+  /** repr(obj) (a JS value is converted to Python first). @throws PythonError when repr raises. */
+  repr(obj: unknown): string;
+  /** len(obj) (a JS value is converted first). @throws PythonError TypeError when the object has no len(). */
+  len(obj: unknown): number;
+  /** dir(obj) (a JS value is converted first). */
+  dir(obj: unknown): string[];
+  /** callable(obj) (a JS value is converted first). */
+  isCallable(obj: unknown): boolean;
+  /** obj[key] (key converted JS -> Python). @throws PythonError (KeyError, IndexError...), TypeError when obj is not a PyProxy. */
+  getItem(obj: PyProxy, key: unknown): any;
+  /** obj[key] = value. @throws PythonError, TypeError when obj is not a PyProxy. */
+  setItem(obj: PyProxy, key: unknown, value: unknown): void;
+  /** `key in obj`. @throws PythonError, TypeError when obj is not a PyProxy. */
+  hasItem(obj: PyProxy, key: unknown): boolean;
+  /** del obj[key]. @throws PythonError (KeyError...), TypeError when obj is not a PyProxy. */
+  delItem(obj: PyProxy, key: unknown): void;
+  /** hasattr(obj, name) (a JS value is converted first); the same as `name in obj` for a PyProxy. */
+  hasAttr(obj: unknown, name: string): boolean;
+  /** True when `v` is a {@link PyProxy}. */
+  isProxy(v: unknown): v is PyProxy;
 }
 
-/** The running interpreter, as {@link Py.config} reports it (reticulate's `py_config()`). */
+/** The running interpreter, as {@link Tspy.config} reports it (reticulate's `py_config()`). */
 export interface PyRuntimeConfig {
   /** `sys.executable` (the venv's python when a virtual environment is used). */
   executable: string;
@@ -1024,20 +1424,20 @@ function pyConfig(n: NativeModule): PyRuntimeConfig {
   const g = n.eval("{}", null) as PyProxy;
   try {
     n.exec(CONFIG_SNIPPET, handleOf(g));
-    const c = n.getItem(handleOf(g), "_config") as PyProxy;
+    const c = n.getItem(handleOf(g), "_config", true) as PyProxy;
     try {
-      const out = c.toJS() as Omit<PyRuntimeConfig, "libpython">;
+      const out = n.toJS(handleOf(c), Infinity, false) as Omit<PyRuntimeConfig, "libpython">;
       const lib = loaderMod?.loadedPython() ?? loadedConfig?.libpython ?? "";
       return { ...out, libpython: realpathOr(lib) };
     } finally {
-      c.destroy();
+      releaseProxy(c);
     }
   } finally {
-    g.destroy();
+    releaseProxy(g);
   }
 }
 
-/** What `py.with(cm)` returns: the `__enter__` result and a dispose that calls `__exit__`. */
+/** What `tspy.with(cm)` returns: the `__enter__` result and a dispose that calls `__exit__`. */
 export interface PyContext {
   /** The result of `cm.__enter__()` (converted Python -> JS). */
   readonly value: any;
@@ -1045,7 +1445,7 @@ export interface PyContext {
   [Symbol.dispose](): void;
 }
 
-/** Options of {@link Py.subclass}. */
+/** Options of {@link Tspy.subclass}. */
 export interface SubclassOptions {
   /** The class's `__name__` (default "TsSubclass"). */
   name?: string;
@@ -1067,7 +1467,7 @@ function requirePy(): NativeModule {
 
 function globalsHandle(globals: PyProxy | undefined): PyHandle | null {
   if (globals === undefined) return null;
-  if (!isPyProxy(globals)) throw new TypeError("globals must be a PyProxy of a dict (e.g. py.globals)");
+  if (!isPyProxy(globals)) throw new TypeError("globals must be a PyProxy of a dict (e.g. tspy.globals)");
   return handleOf(globals);
 }
 
@@ -1095,22 +1495,21 @@ function pyWith(cm: PyProxy): PyContext;
 function pyWith<R>(cm: PyProxy, body: (value: any) => R): R | undefined;
 function pyWith<R>(cm: PyProxy, body?: (value: any) => R): PyContext | R | undefined {
   const n = requirePy();
-  if (!isPyProxy(cm)) throw new TypeError("py.with: expected a PyProxy of a context manager");
-  const enter = cm.__enter__ as PyProxy | undefined;
-  const exit = cm.__exit__ as PyProxy | undefined;
-  if (enter === undefined || exit === undefined) {
-    enter?.destroy();
-    exit?.destroy();
-    throw new TypeError(`py.with: '${cm.type}' object does not support the context manager protocol`);
+  if (!isPyProxy(cm)) throw new TypeError("tspy.with: expected a PyProxy of a context manager");
+  const h = handleOf(cm);
+  if (!n.hasAttr(h, "__enter__") || !n.hasAttr(h, "__exit__")) {
+    throw new TypeError(`tspy.with: '${n.typeName(h)}' object does not support the context manager protocol`);
   }
+  const enter = cm.__enter__ as PyProxy;
+  const exit = cm.__exit__ as PyProxy;
   let value: unknown;
   try {
     value = enter();
   } catch (e) {
-    exit.destroy();
+    releaseProxy(exit);
     throw e;
   } finally {
-    enter.destroy();
+    releaseProxy(enter);
   }
   if (body === undefined) {
     let open = true;
@@ -1122,7 +1521,7 @@ function pyWith<R>(cm: PyProxy, body?: (value: any) => R): PyContext | R | undef
         try {
           exit(null, null, null);
         } finally {
-          exit.destroy();
+          releaseProxy(exit);
         }
       },
     };
@@ -1137,8 +1536,8 @@ function pyWith<R>(cm: PyProxy, body?: (value: any) => R): PyContext | R | undef
       const tb = exc.__traceback__;
       suppress = exit(n.typeOf(exc), exc, tb);
     } finally {
-      if (exc !== (e as PythonError).exception) exc.destroy();
-      exit.destroy();
+      if (exc !== (e as PythonError).exception) releaseProxy(exc);
+      releaseProxy(exit);
     }
     if (suppress) return undefined;
     throw e;
@@ -1146,7 +1545,7 @@ function pyWith<R>(cm: PyProxy, body?: (value: any) => R): PyContext | R | undef
   try {
     exit(null, null, null);
   } finally {
-    exit.destroy();
+    releaseProxy(exit);
   }
   return result;
 }
@@ -1157,25 +1556,45 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
+/** A PyProxy argument's handle. @throws TypeError naming the tspy function when `obj` is not a PyProxy. */
+function proxyArg(fn: string, obj: unknown): PyHandle {
+  const ts = tsInstanceHandle(obj); // an instance of a TS class over a Python class: its Python instance
+  if (ts !== undefined) return ts;
+  if (!isPyProxy(obj)) throw new TypeError(`tspy.${fn}: expected a PyProxy`);
+  return handleOf(obj);
+}
+
+/** Runs `f` on the handle of `value`, converting a JS value to a temporary Python object first. */
+function withHandle<R>(n: NativeModule, value: unknown, f: (h: PyHandle) => R): R {
+  if (isPyProxy(value)) return f(handleOf(value));
+  const o = n.toPython(value) as PyProxy;
+  try {
+    return f(handleOf(o));
+  } finally {
+    releaseProxy(o);
+  }
+}
+
+/** The members of {@link tspy}: name -> maker of the value, given the loaded addon. */
+const TSPY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
   [
     "import",
     (n) => (name: string) => {
-      if (typeof name !== "string" || name === "") throw new TypeError("py.import: name must be a non-empty string");
+      if (typeof name !== "string" || name === "") throw new TypeError("tspy.import: name must be a non-empty string");
       return n.importModule(name);
     },
   ],
   [
     "kwargs",
     () => (obj: Record<string, unknown>) => {
-      if (!isPlainObject(obj)) throw new TypeError("py.kwargs: expected a plain object of keyword arguments");
+      if (!isPlainObject(obj)) throw new TypeError("tspy.kwargs: expected a plain object of keyword arguments");
       return new PyKwargs(obj);
     },
   ],
   [
     "float",
     () => (x: number) => {
-      if (typeof x !== "number") throw new TypeError("py.float: expected a number");
+      if (typeof x !== "number") throw new TypeError("tspy.float: expected a number");
       return new PyFloat(x);
     },
   ],
@@ -1187,13 +1606,17 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
   ],
   [
     "slice",
-    () => (start?: unknown, stop?: unknown, step?: unknown) => {
-      for (const x of [start, stop, step]) {
-        if (x !== undefined && x !== null && typeof x !== "number" && typeof x !== "bigint")
-          throw new TypeError("py.slice: start, stop and step must be numbers, bigints, null or undefined");
-      }
-      return new PySlice(start as number | null, stop as number | null, step as number | null);
-    },
+    () =>
+      (...args: unknown[]) => {
+        if (args.length === 0 || args.length > 3) throw new TypeError(`tspy.slice expected 1 to 3 arguments, got ${args.length}`);
+        for (const x of args) {
+          if (x !== undefined && x !== null && typeof x !== "number" && typeof x !== "bigint")
+            throw new TypeError("tspy.slice: start, stop and step must be numbers, bigints, null or undefined");
+        }
+        // Python's slice(): one argument is the stop.
+        const [start, stop, step] = (args.length === 1 ? [null, args[0], null] : args) as (number | bigint | null | undefined)[];
+        return new PySlice(start, stop, step);
+      },
   ],
   [
     "isinstance",
@@ -1203,7 +1626,7 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
         try {
           return n.isInstance(handleOf(o), cls);
         } finally {
-          o.destroy();
+          releaseProxy(o);
         }
       }
       return n.isInstance(handleOf(obj), cls);
@@ -1214,26 +1637,43 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
   ["with", () => pyWith],
   [
     "subclass",
-    (n) => (base: PyProxy | PyProxy[], methods: Record<string, (...args: any[]) => unknown>, options?: SubclassOptions) => {
+    (n) => (base: PyProxy | PyProxy[], methods: object, options?: SubclassOptions) => {
       const bases = Array.isArray(base) ? base : [base];
-      if (bases.length === 0 || !bases.every(isPyProxy)) throw new TypeError("py.subclass: base must be a class PyProxy or an array of them");
-      if (methods === null || typeof methods !== "object") throw new TypeError("py.subclass: methods must be an object of functions");
-      for (const [k, f] of Object.entries(methods)) {
-        if (typeof f !== "function") throw new TypeError(`py.subclass: method ${k} is not a function`);
+      if (bases.length === 0 || !bases.every(isPyProxy)) throw new TypeError("tspy.subclass: base must be a class PyProxy or an array of them");
+      if (methods === null || typeof methods !== "object") throw new TypeError("tspy.subclass: methods must be an object of functions or a class prototype");
+      // A plain object gives its own enumerable keys; a class prototype its own methods.
+      const isPrototype = Object.hasOwn(methods, "constructor") && typeof (methods as { constructor: unknown }).constructor === "function";
+      const keys = isPrototype ? Object.getOwnPropertyNames(methods).filter((k) => k !== "constructor") : Object.keys(methods);
+      const fns = new Map<string, (...args: unknown[]) => unknown>();
+      for (const k of keys) {
+        const f = Object.getOwnPropertyDescriptor(methods, k)?.value as unknown;
+        if (typeof f !== "function") throw new TypeError(`tspy.subclass: method ${k} is not a function`);
+        fns.set(k, f as (...args: unknown[]) => unknown);
       }
       const name = options?.name ?? "TsSubclass";
-      if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError("py.subclass: name must be a Python identifier");
-      const params: Record<string, string[]> = {};
-      for (const [k, f] of Object.entries(methods)) params[k] = parameterNames(f).slice(1);
-      return n.tspyCall("_subclass", [bases, name, { ...methods }, params, { ...(options?.attrs ?? {}) }], true);
+      if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError("tspy.subclass: name must be a Python identifier");
+      if (basePrototypeOf(n, bases[0]) === undefined) throw new TypeError("tspy.subclass: base must be a Python class");
+      const Base = bases[0] as unknown as new (...args: unknown[]) => object;
+      const C = class extends Base {};
+      Object.defineProperty(C, "name", { value: name });
+      for (const [k, f] of fns) if (k !== "__init__") Object.defineProperty(C.prototype, k, { value: f, writable: true, configurable: true });
+      for (const [k, v] of Object.entries(options?.attrs ?? {}))
+        Object.defineProperty(C, k, { value: v, writable: true, enumerable: true, configurable: true });
+      subclassExtras.set(C, { bases: bases.slice(1), init: fns.get("__init__") });
+      const cls = pyClassFor(n, C);
+      try {
+        return n.tspyCall("_ts_ident", [cls], true);
+      } finally {
+        releaseProxy(cls);
+      }
     },
   ],
   [
     "fn",
     (n) => (callable: PyProxy) => {
-      if (!isPyProxy(callable)) throw new TypeError("py.fn: expected a PyProxy of a callable Python object");
+      if (!isPyProxy(callable)) throw new TypeError("tspy.fn: expected a PyProxy of a callable Python object");
       const h = handleOf(callable);
-      if (!n.isCallable(h)) throw new TypeError(`py.fn: '${n.typeName(h)}' object is not callable`);
+      if (!n.isCallable(h)) throw new TypeError(`tspy.fn: '${n.typeName(h)}' object is not callable`);
       const f = bindDirect(n.callDirect, h);
       // The handle converts it back to the Python object and keeps the reference alive.
       Object.defineProperty(f, HANDLE, { value: h });
@@ -1243,14 +1683,14 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
   [
     "exec",
     (n) => (code: string, globals?: PyProxy) => {
-      if (typeof code !== "string") throw new TypeError("py.exec: code must be a string");
+      if (typeof code !== "string") throw new TypeError("tspy.exec: code must be a string");
       n.exec(code, globalsHandle(globals));
     },
   ],
   [
     "eval",
     (n) => (code: string, globals?: PyProxy) => {
-      if (typeof code !== "string") throw new TypeError("py.eval: code must be a string");
+      if (typeof code !== "string") throw new TypeError("tspy.eval: code must be a string");
       return n.eval(code, globalsHandle(globals));
     },
   ],
@@ -1259,28 +1699,53 @@ const PY_MEMBERS = new Map<string, (n: NativeModule) => unknown>([
   [
     "toDLPack",
     (n) => (view: SharedMemory, options?: ToDLPackOptions) => {
-      if (!isSharedMemory(view)) throw new TypeError("py.toDLPack: view must be a TypedArray, DataView or ArrayBuffer");
+      if (!isSharedMemory(view)) throw new TypeError("tspy.toDLPack: view must be a TypedArray, DataView or ArrayBuffer");
       const shape = options?.shape;
       if (shape !== undefined && (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))) {
-        throw new TypeError("py.toDLPack: shape must be an array of non-negative integers");
+        throw new TypeError("tspy.toDLPack: shape must be an array of non-negative integers");
       }
       return n.tspyCall("_dlpack", [view, shape ?? null], true);
     },
   ],
+  [
+    "toJS",
+    (n) => (obj: unknown, options?: ToJSOptions) => {
+      const depth = options?.depth ?? Infinity;
+      if (typeof depth !== "number" || Number.isNaN(depth)) throw new TypeError("tspy.toJS: depth must be a number");
+      const dict = options?.dict ?? "object";
+      if (dict !== "object" && dict !== "map") throw new TypeError('tspy.toJS: dict must be "object" or "map"');
+      return isPyProxy(obj) ? n.toJS(handleOf(obj), depth, dict === "map") : obj;
+    },
+  ],
+  ["destroy", (n) => (obj: unknown) => (isTsInstance(obj) ? destroyTsInstance(obj as object) : n.release(proxyArg("destroy", obj)))],
+  ["getBuffer", (n) => (obj: unknown, options?: GetBufferOptions) => getBuffer(n, proxyArg("getBuffer", obj), options)],
+  ["repr", (n) => (obj: unknown) => withHandle(n, obj, (h) => n.repr(h))],
+  ["len", (n) => (obj: unknown) => withHandle(n, obj, (h) => n.len(h))],
+  ["dir", (n) => (obj: unknown) => withHandle(n, obj, (h) => n.dir(h))],
+  ["isCallable", (n) => (obj: unknown) => withHandle(n, obj, (h) => n.isCallable(h))],
+  ["getItem", (n) => (obj: unknown, key: unknown) => n.getItem(proxyArg("getItem", obj), key, true)],
+  ["setItem", (n) => (obj: unknown, key: unknown, value: unknown) => n.setItem(proxyArg("setItem", obj), key, value)],
+  ["hasItem", (n) => (obj: unknown, key: unknown) => n.contains(proxyArg("hasItem", obj), key)],
+  ["delItem", (n) => (obj: unknown, key: unknown) => n.delItem(proxyArg("delItem", obj), key)],
+  [
+    "hasAttr",
+    (n) => (obj: unknown, name: string) => {
+      if (typeof name !== "string") throw new TypeError("tspy.hasAttr: name must be a string");
+      return withHandle(n, obj, (h) => n.hasAttr(h, name));
+    },
+  ],
+  ["isProxy", () => isPyProxy],
 ]);
 
-/** The Python side; see {@link Py}. */
+/** The Python side: `__main__`'s namespace; see {@link Py}. */
 export const py: Py = new Proxy({} as Py, {
   get(_t, prop) {
     if (typeof prop === "symbol") {
       if (prop === util.inspect.custom) return () => "[tspy py]";
       return undefined;
     }
-    if (prop === "then") return undefined;
-    const n = requirePy();
-    const member = PY_MEMBERS.get(prop);
-    if (member) return member(n);
-    const v = n.getGlobal(prop);
+    const quiet = QUIET_ATTRIBUTES.has(prop);
+    const v = requirePy().getGlobal(prop, !quiet);
     return v === ABSENT ? undefined : v;
   },
   set(_t, prop, value) {
@@ -1290,12 +1755,54 @@ export const py: Py = new Proxy({} as Py, {
   },
   has(_t, prop) {
     if (typeof prop === "symbol") return false;
-    if (PY_MEMBERS.has(prop)) return true;
     return requirePy().hasGlobal(prop);
   },
   deleteProperty(_t, prop) {
     if (typeof prop === "symbol") return false;
-    requirePy().delGlobal(prop);
+    const n = requirePy();
+    if (!n.delGlobal(prop)) n.getGlobal(prop, true); // throws NameError naming it
     return true;
+  },
+});
+
+/** Made members of {@link tspy}, valid for the addon they were made with (`globals` is never kept: a new proxy each read). */
+const tspyMade = new Map<string, unknown>();
+let tspyMadeFor: NativeModule | undefined;
+
+/**
+ * The bridge's API, apart from Python's names; see {@link Tspy}. Reading a member that does not
+ * exist throws TypeError (the names JavaScript probes, {@link QUIET_ATTRIBUTES}, read as undefined).
+ */
+export const tspy: Tspy = new Proxy({} as Tspy, {
+  get(_t, prop) {
+    if (typeof prop === "symbol") {
+      if (prop === util.inspect.custom) return () => "[tspy]";
+      return undefined;
+    }
+    const make = TSPY_MEMBERS.get(prop);
+    if (!make) {
+      if (QUIET_ATTRIBUTES.has(prop)) return undefined;
+      throw new TypeError(`tspy has no member '${prop}' (Python's globals are py.NAME)`);
+    }
+    const n = requirePy();
+    if (tspyMadeFor !== n) {
+      tspyMade.clear();
+      tspyMadeFor = n;
+    }
+    let v = tspyMade.get(prop);
+    if (v === undefined) {
+      v = make(n);
+      if (prop !== "globals") tspyMade.set(prop, v);
+    }
+    return v;
+  },
+  set() {
+    return false;
+  },
+  has(_t, prop) {
+    return typeof prop === "string" && TSPY_MEMBERS.has(prop);
+  },
+  deleteProperty() {
+    return false;
   },
 });

@@ -14,6 +14,9 @@ export interface Hooks {
   /** Wraps a handle (owning a new reference) in a PyProxy; `callable` is callable(obj) (such
    *  proxies call through `callDirect` bound to the handle). */
   makeProxy(handle: PyHandle, callable: boolean): unknown;
+  /** The TS instance of a Python instance made through a TS class (python2js): `py` is an
+   *  unshared PyProxy of it (owned by the hook), `fields` the JS object of its TS fields. */
+  tsInstance(py: unknown, fields: unknown): unknown;
   /** Builds the PythonError thrown for a Python exception (`traceback`: format_exception lines;
    *  `exception`: a PyProxy of the exception object, or null when it could not be made). */
   makeError(type: string, value: string, traceback: string[], exception: unknown): unknown;
@@ -32,6 +35,9 @@ export interface Hooks {
   absent: object;
   /** `Object.prototype`: objects with it (or a null prototype) convert to dict. */
   objectPrototype: object;
+  /** JSON describing a JS function for Python (tspy.JsFunction's __signature__, __name__,
+   *  __qualname__, __doc__): see bridge/lib/signature.ts. `self` is the object it was read from. */
+  describeFunction(fn: (...args: never[]) => unknown, self: unknown): string;
 }
 
 /** The raw record returned by `getBuffer` (index.ts adds `release()`). */
@@ -74,6 +80,10 @@ export function isInitialized(): boolean;
 export function initializedHere(): boolean;
 export function interrupt(): void;
 export function clearInterrupt(): void;
+/** Asks the executor to terminate the TS it runs under runTerminable (V8 TerminateExecution). Any thread. */
+export function requestTermination(): boolean;
+/** Calls fn(); when a requested termination stopped it, cancels it and returns onTerminated(). Executor thread. */
+export function runTerminable<T>(fn: () => T, onTerminated: () => T): T;
 /** Ends the process with `code` through _exit(2) (no atexit handlers or destructors). Any thread. */
 export function exitProcess(code: number): never;
 export function liveProxyCount(): number;
@@ -87,11 +97,11 @@ export function importModule(name: string): unknown;
 export function exec(code: string, globals: PyHandle | null): void;
 export function eval(code: string, globals: PyHandle | null): unknown;
 export function mainDict(): unknown;
-export function getGlobal(name: string): unknown;
+export function getGlobal(name: string, loud: boolean): unknown;
 export function setGlobal(name: string, value: unknown): void;
 export function delGlobal(name: string): boolean;
 export function hasGlobal(name: string): boolean;
-export function getAttr(h: PyHandle, name: string): unknown;
+export function getAttr(h: PyHandle, name: string, loud: boolean): unknown;
 export function setAttr(h: PyHandle, name: string, value: unknown): void;
 export function delAttr(h: PyHandle, name: string): void;
 export function hasAttr(h: PyHandle, name: string): boolean;
@@ -99,7 +109,7 @@ export function call(h: PyHandle, args: unknown[], kwargs: Record<string, unknow
 /** Calls the object of the handle bound as `this` (`callDirect.bind(h)(...args)`); a PyKwargs
  *  marker as the last argument gives keyword arguments. Result converted like `call`'s. */
 export function callDirect(this: PyHandle, ...args: unknown[]): unknown;
-export function getItem(h: PyHandle, key: unknown): unknown;
+export function getItem(h: PyHandle, key: unknown, loud: boolean): unknown;
 export function setItem(h: PyHandle, key: unknown, value: unknown): void;
 export function delItem(h: PyHandle, key: unknown): void;
 export function contains(h: PyHandle, key: unknown): boolean;

@@ -235,11 +235,21 @@ class GilScope {
   bool wasIn_;
 };
 
+/** The JS the executor runs now sits on a native frame that handles V8's TerminateExecution
+ *  (runTerminable, or a TS function called from Python): an interrupt may terminate it (interp.cc).
+ *  False in every other Python->JS call (GilRelease), whose callers cannot take a termination.
+ *  Executor thread only. */
+extern bool g_jsTerminable;
+/** After a JS call from C++ failed: true when tspy's interrupt terminated it; the termination is
+ *  then cancelled and napi's pending exception cleared, so JS can run again. Executor thread. */
+bool TakeTermination(napi_env env);
+
 /** Releases the GIL while JS runs (PyEval_SaveThread), takes it back on scope exit (unless a bridge
  *  entry inside already took it and left it lazily held). Executor thread only, GIL held. */
 class GilRelease {
  public:
-  GilRelease() : wasIn_(g_execInPython.load(std::memory_order_relaxed)) {
+  GilRelease() : wasIn_(g_execInPython.load(std::memory_order_relaxed)), wasTerminable_(g_jsTerminable) {
+    g_jsTerminable = false;  // a caller that handles a termination sets it again (JsFunction_call)
     g_execInPython.store(false, std::memory_order_release);
     g_gilLazy.store(false, std::memory_order_relaxed);
     g_gilHeld = false;
@@ -253,11 +263,13 @@ class GilRelease {
       g_gilHeld = true;
     }
     g_execInPython.store(wasIn_, std::memory_order_release);
+    g_jsTerminable = wasTerminable_;
   }
   GilRelease(const GilRelease&) = delete;
 
  private:
   bool wasIn_;
+  bool wasTerminable_;
   PyThreadState* ts_;
 };
 

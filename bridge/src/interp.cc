@@ -29,6 +29,8 @@ std::atomic<unsigned> g_gilEpoch{0};
 unsigned g_gilLazyEntries = 0;
 
 static std::atomic<bool> g_interrupt{false};
+// The kernel asked to terminate the running TS (requestTermination); no frame has taken it yet.
+static std::atomic<bool> g_terminateWanted{false};
 static std::atomic<bool> g_pendingQueued{false};
 static std::atomic<bool> g_nudging{false};
 
@@ -309,6 +311,7 @@ static Napi::Value Interrupt(const Napi::CallbackInfo& info) {
 // trip that no Python code has taken yet (so a stale interrupt never hits the next cell).
 static Napi::Value ClearInterrupt(const Napi::CallbackInfo& info) {
   g_interrupt = false;
+  g_terminateWanted = false;
   EnvState* st = State(info.Env());
   if (g_initialized && g_pyEnv == st && std::this_thread::get_id() == st->thread) {
     GilScope gil(st);
@@ -441,17 +444,181 @@ def _ts_method(name, fn, params):
     method.__doc__ = "Implemented in TypeScript."
     return method
 
-def _subclass(bases, name, methods, params, attrs):
-    """type(name, bases, ...) whose methods are the JS functions `methods` (called with self
-    first); params[key] lists each function's parameter names after self."""
-    ns = dict(attrs)
-    for key, fn in methods.items():
-        ns[key] = _ts_method(key, fn, params.get(key, []))
-    ns.setdefault("__module__", "__main__")
-    return type(name, tuple(bases), ns)
+# A TS class over a Python class (lib/index.ts, "TS classes over Python classes"): the Python
+# class is type(name, bases, ns) with one method per TS method (calling it with `this` = the TS
+# instance) and `__tspy_class__` set, which makes python2js hand its instances to TS as their TS
+# instances. The TS fields of an instance live in one JS object held by the Python instance
+# (`__tspy_fields__`), so the TS instance can be made again over them; nothing Python holds keeps
+# the TS instance itself alive (no cycle across the two collectors).
+import weakref as _weakref
+_FIELDS = "__tspy_fields__"
+_ts_classes = _weakref.WeakValueDictionary()
 
-tspy._subclass = _subclass
+def _ts_fields(self):
+    """The JS object of self's TS fields, or None (not made through a TS class)."""
+    try:
+        return object.__getattribute__(self, "__dict__").get(_FIELDS)
+    except AttributeError:
+        return None
+
+def _ts_cached(cid):
+    """The live Python class made for the TS class numbered cid, or None."""
+    return _ts_classes.get(cid)
+
+def _ts_class(cid, name, bases, methods, params, attrs, invoke, adopt):
+    """The Python class for a TS class: methods[key] is the TS function (invoke(impl, self, ...)
+    calls it with this = self); adopt(self, args, kwargs) runs the TS constructor over an
+    instance Python made (cls(...) from Python)."""
+    ns = dict(attrs)
+    for key, impl in methods.items():
+        ns[key] = _ts_method(key, _functools.partial(invoke, impl), params.get(key, []))
+    root = None
+
+    def __init__(self, *args, **kwargs):
+        if _ts_fields(self) is None:
+            adopt(self, args, kwargs)
+
+    ns["__init__"] = __init__
+    ns["__tspy_class__"] = True
+    ns.setdefault("__module__", "__main__")
+    if not any(getattr(b, "__tspy_class__", False) for b in bases):
+        # The first TS class over Python bases: TS fields readable and writable from Python.
+        base_getattr = next((k.__dict__["__getattr__"] for k in bases[0].__mro__ if "__getattr__" in k.__dict__), None)
+
+        def __getattr__(self, name):
+            fields = _ts_fields(self)
+            if fields is not None and not (name.startswith("__") and name.endswith("__")):
+                try:
+                    return getattr(fields, name)
+                except AttributeError:
+                    pass
+            if base_getattr is not None:
+                return base_getattr(self, name)
+            raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+
+        def __setattr__(self, name, value):
+            fields = _ts_fields(self)
+            if fields is not None and not (name.startswith("__") and name.endswith("__")) and hasattr(fields, name):
+                setattr(fields, name, value)
+            else:
+                super(root, self).__setattr__(name, value)
+
+        ns["__getattr__"] = __getattr__
+        ns["__setattr__"] = __setattr__
+    cls = type(name, tuple(bases), ns)
+    root = cls
+    cls.__tspy_root__ = next((k for k in reversed(cls.__mro__) if k.__dict__.get("__tspy_class__")), cls)
+    _ts_classes[cid] = cls
+    return cls
+
+def _ts_new(cls, fields, args, kwargs):
+    """A new instance of the TS-made class cls (cls.__new__ with the base's arguments), holding
+    the JS object of its TS fields; __init__ is _ts_init's work."""
+    inst = cls.__new__(cls, *args, **kwargs)
+    object.__getattribute__(inst, "__dict__")[_FIELDS] = fields
+    return inst
+
+def _ts_attach(inst, fields):
+    """Gives an instance that Python made (adopt) the JS object of its TS fields."""
+    object.__getattribute__(inst, "__dict__")[_FIELDS] = fields
+
+def _ts_init(inst, args, kwargs):
+    """The Python base's __init__ (TS `super(...)`): the first one after the TS classes."""
+    super(type(inst).__tspy_root__, inst).__init__(*args, **kwargs)
+
+def _ts_super_get(base, inst, name):
+    """`super.name` from a TS method: name looked up on the Python base class `base` and bound to
+    inst, skipping the TS classes (whose methods the TS prototype chain already holds)."""
+    mro = type(inst).__mro__
+    i = mro.index(base)
+    return getattr(super(mro[i - 1], inst), name) if i > 0 else getattr(inst, name)
+
+def _ts_get(inst, name):
+    """getattr(inst, name) (raises the AttributeError)."""
+    return getattr(inst, name)
+
+def _ts_py_has(inst, name):
+    """Whether Python itself (the instance dict or the class) has `name`, TS fields not asked."""
+    try:
+        object.__getattribute__(inst, name)
+        return True
+    except AttributeError:
+        return False
+
+def _ts_is_class(x):
+    return isinstance(x, type)
+
+def _ts_ident(x):
+    """x itself (TS asks for its own, unshared proxy of an object)."""
+    return x
+
+import functools as _functools
+for _f in (_ts_cached, _ts_class, _ts_new, _ts_attach, _ts_init, _ts_super_get, _ts_get, _ts_py_has, _ts_is_class, _ts_ident):
+    setattr(tspy, _f.__name__, _f)
+del _f
 tspy._make_set = set
+
+# ---- signatures of TS functions --------------------------------------------------------------
+# A JsFunction's __signature__, __name__, __qualname__ and __doc__ come from its JS source
+# (tspy._describe_js_function: JSON made by bridge/lib/signature.ts, cached per function there), so
+# inspect.signature, functools.wraps, keras.layers.Lambda and tf.function accept TS functions.
+import inspect as _inspect
+import json as _json
+_Param = _inspect.Parameter
+
+class _JsDefault:
+    """Default of a TS parameter whose default is an expression JS evaluates on each call."""
+    __slots__ = ()
+    def __repr__(self):
+        return "..."
+
+tspy.JS_DEFAULT = _JsDefault()
+
+def _js_signature(info):
+    params = info.get("params")
+    if params is None:  # no readable source (native, bound): anything goes
+        return _inspect.Signature([_Param("args", _Param.VAR_POSITIONAL), _Param("kwargs", _Param.VAR_KEYWORD)])
+    out, names, defaulted = [], set(), False
+    for i, p in enumerate(params):
+        name = p.get("name")
+        if not (isinstance(name, str) and name.isidentifier() and not _keyword.iskeyword(name)) or name in names:
+            name = "arg%d" % i
+            while name in names:
+                name += "_"
+        names.add(name)
+        if p.get("rest"):
+            out.append(_Param(name, _Param.VAR_POSITIONAL))
+            break
+        if "defaultText" in p:
+            default = p.get("default") if p.get("literal") else tspy.JS_DEFAULT
+            defaulted = True
+        else:  # JS allows a parameter without default after one with: it is undefined when left out
+            default = tspy.JS_DEFAULT if defaulted else _Param.empty
+        out.append(_Param(name, _Param.POSITIONAL_OR_KEYWORD, default=default))
+    return _inspect.Signature(out)
+
+def _js_function_attr(fn, which):
+    """JsFunction.__signature__ ("signature"), __name__, __qualname__, __doc__."""
+    info = _json.loads(tspy._describe_js_function(fn))
+    return _js_signature(info) if which == "signature" else info.get(which)
+
+def _bind_js_kwargs(fn, args, kwargs):
+    """(args, kwargs) for calling the JsFunction fn: keywords naming the parameters after the
+    positional ones take their positions (in order, while they follow each other); the other
+    keywords stay, for the trailing options object."""
+    try:
+        params = list(_js_signature(_json.loads(tspy._describe_js_function(fn))).parameters.values())
+    except Exception:
+        return args, dict(kwargs)
+    out, rest = list(args), dict(kwargs)
+    for p in params[len(out):]:
+        if p.kind is not _Param.POSITIONAL_OR_KEYWORD or p.name not in rest:
+            break
+        out.append(rest.pop(p.name))
+    return tuple(out), rest
+
+tspy._js_function_attr = _js_function_attr
+tspy._bind_js_kwargs = _bind_js_kwargs
 
 # ---- DLPack for TS memory --------------------------------------------------------------------
 # A JsBuffer (TS TypedArray/ArrayBuffer/DataView) is a DLPack producer through numpy: the capsule
@@ -536,6 +703,67 @@ static void InitGilRelease(Napi::Env env, EnvState* st) {
     g_watchIsolate = v8::Isolate::GetCurrent();
   }
   std::thread(GilWatchdog).detach();  // lives for the process (one interpreter per process)
+}
+
+// ---- terminating TypeScript ------------------------------------------------------------------
+// An interrupt stops TS code that has no loop check (a callback in forEach/map/sort, a regular
+// expression backtracking, a recursion) through V8's TerminateExecution on the executor isolate.
+// It is only ever started on the executor itself, from a V8 interrupt callback (served at a JS
+// stack check, so never inside C++ or Python), and only when the innermost native frame below the
+// running JS handles it (g_jsTerminable): RunTerminable, or a TS function called from Python
+// (JsFunction_call). That frame cancels it (CancelTerminateExecution) and turns it into the cell's
+// KeyboardInterrupt; every C++ frame in between returns normally, so the GIL state stays exact.
+
+bool g_jsTerminable = false;
+// TerminateOnInterrupt terminated the running JS; the handling frame has not cancelled it yet.
+// Executor thread only.
+static bool g_terminating = false;
+
+// V8 interrupt callback, on the executor at a JS stack check: terminates the running JS when a
+// termination is wanted and the JS runs under a frame that handles it (else the kernel asks again).
+static void TerminateOnInterrupt(v8::Isolate* isolate, void*) {
+  if (!g_terminateWanted.load() || !g_jsTerminable || g_execInPython.load(std::memory_order_acquire)) return;
+  if (g_pyEnv == nullptr || std::this_thread::get_id() != g_pyEnv->thread) return;
+  g_terminating = true;
+  isolate->TerminateExecution();
+}
+
+bool TakeTermination(napi_env env) {
+  if (!g_terminating) return false;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  if (isolate == nullptr || !isolate->IsExecutionTerminating()) return false;
+  napi_value ignored;
+  napi_get_and_clear_last_exception(env, &ignored);  // napi keeps the termination as its pending exception
+  isolate->CancelTerminateExecution();
+  g_terminating = false;
+  g_terminateWanted = false;
+  return true;
+}
+
+// requestTermination(): any thread, GIL not needed. Asks the executor to terminate the TS code it
+// runs now (see above); returns false when there is no executor isolate (Python not initialised).
+static Napi::Value RequestTermination(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lock(g_watchMutex);
+  if (g_watchIsolate == nullptr) return Napi::Boolean::New(info.Env(), false);
+  g_terminateWanted = true;
+  g_watchIsolate->RequestInterrupt(TerminateOnInterrupt, nullptr);
+  return Napi::Boolean::New(info.Env(), true);
+}
+
+// runTerminable(fn, onTerminated): executor thread. Returns fn(); a JS exception from fn
+// propagates; when an interrupt terminated fn's JS, the termination is cancelled and the result
+// of onTerminated() (which normally throws the KeyboardInterrupt) is returned instead.
+static Napi::Value RunTerminable(const Napi::CallbackInfo& info) {
+  napi_env env = info.Env();
+  napi_value undefined, result = nullptr;
+  napi_get_undefined(env, &undefined);
+  bool was = g_jsTerminable;
+  g_jsTerminable = g_pyEnv != nullptr && std::this_thread::get_id() == g_pyEnv->thread;
+  napi_status status = napi_call_function(env, undefined, info[0], 0, nullptr, &result);
+  g_jsTerminable = was;
+  if (status == napi_ok) return Napi::Value(env, result);
+  if (TakeTermination(env)) return info[1].As<Napi::Function>().Call({});
+  return Napi::Value();  // fn's exception is pending: it propagates to the caller
 }
 
 // initialize(executable: string): initialises CPython on the calling thread; idempotent on that
@@ -692,6 +920,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("initializedHere", Napi::Function::New(env, InitializedHere, "initializedHere"));
   exports.Set("interrupt", Napi::Function::New(env, Interrupt, "interrupt"));
   exports.Set("clearInterrupt", Napi::Function::New(env, ClearInterrupt, "clearInterrupt"));
+  exports.Set("requestTermination", Napi::Function::New(env, RequestTermination, "requestTermination"));
+  exports.Set("runTerminable", Napi::Function::New(env, RunTerminable, "runTerminable"));
   exports.Set("exitProcess", Napi::Function::New(env, ExitProcess, "exitProcess"));
   exports.Set("liveProxyCount", Napi::Function::New(env, LiveProxyCount, "liveProxyCount"));
   exports.Set("liveJsRefCount", Napi::Function::New(env, LiveJsRefCount, "liveJsRefCount"));

@@ -99,6 +99,12 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   napi_value proto;
   NAPI_THROW_IF_FAILED(env, napi_get_prototype(env, obj, &proto), nullptr);
   Napi::Value protoV(env, proto);
+  if (protoV.IsNull()) {
+    // napi_get_prototype gives null for a JS Proxy, such as the instance of a TS class over a
+    // Python class (lib/index.ts): that one answers the handle of its Python instance.
+    Napi::Value h = obj.Get(st->handleKey.Value());
+    if (h.IsExternal()) return Py_NewRef(HandleObj(h));
+  }
   if (protoV.IsNull() || protoV.StrictEquals(st->objectPrototype.Value())) {
     // A plain object -> dict of its own enumerable string keys.
     napi_value names;
@@ -118,6 +124,10 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
     }
     return dict.release();
   }
+  // An instance of a TS class over a Python class answers the handle of its Python instance
+  // (through the prototype chain, lib/index.ts): Python gets that instance itself.
+  Napi::Value h = obj.Get(st->handleKey.Value());
+  if (h.IsExternal()) return Py_NewRef(HandleObj(h));
   return NewJsObject(st, v, Napi::Value());
 }
 

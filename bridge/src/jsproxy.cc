@@ -4,13 +4,16 @@
 #include <cstring>
 
 #include "bridge.h"
+// T_PYSSIZET, READONLY (PyMemberDef) for Python 3.10/3.11, where Python.h does not define them.
+#include <structmember.h>
 
 namespace tspy {
 
 struct JsObjectPy {
   PyObject_HEAD EnvState* env;
-  napi_ref ref;   // the wrapped JS value (strong)
-  napi_ref self;  // `this` for a function read as a property, or nullptr
+  napi_ref ref;        // the wrapped JS value (strong)
+  napi_ref self;       // `this` for a function read as a property, or nullptr
+  PyObject* weakrefs;  // weak references to this object (tf.function keeps one to its function)
 };
 
 struct JsBufferPy {
@@ -94,6 +97,7 @@ PyObject* NewJsObject(EnvState* st, Napi::Value v, Napi::Value self) {
 
 static void JsObject_dealloc(PyObject* self) {
   auto* o = reinterpret_cast<JsObjectPy*>(self);
+  if (o->weakrefs != nullptr) PyObject_ClearWeakRefs(self);
   ReleaseJsRef(o->env, o->ref);
   ReleaseJsRef(o->env, o->self);
   g_liveJsRefs--;
@@ -255,6 +259,19 @@ static PyObject* JsFunction_call(PyObject* self, PyObject* args, PyObject* kwarg
     Napi::HandleScope scope(env);
     Napi::Function fn = Deref(o->env, o->ref).As<Napi::Function>();
     Napi::Value thisv = o->self ? Deref(o->env, o->self) : env.Undefined();
+    // Keyword arguments that name the function's parameters (its signature, tspy._bind_js_kwargs)
+    // take those positions; the others travel as one trailing plain object.
+    PyRef bound;
+    if (kwargs != nullptr && PyDict_GET_SIZE(kwargs) > 0) {
+      PyObject* mod = Check(PyImport_AddModule("tspy"));  // borrowed
+      PyRef bind(Check(PyObject_GetAttrString(mod, "_bind_js_kwargs")));
+      bound = PyRef(Check(PyObject_CallFunctionObjArgs(bind.get(), self, args, kwargs, nullptr)));
+      if (!PyTuple_Check(bound.get()) || PyTuple_GET_SIZE(bound.get()) != 2) {
+        Raise(PyExc_RuntimeError, "tspy._bind_js_kwargs must return (args, kwargs)");
+      }
+      args = PyTuple_GET_ITEM(bound.get(), 0);
+      kwargs = PyTuple_GET_ITEM(bound.get(), 1);
+    }
     std::vector<napi_value> jsArgs;
     Py_ssize_t n = PyTuple_GET_SIZE(args);
     for (Py_ssize_t i = 0; i < n; i++) jsArgs.push_back(Python2Js(env, o->env, PyTuple_GET_ITEM(args, i)));
@@ -265,12 +282,24 @@ static PyObject* JsFunction_call(PyObject* self, PyObject* args, PyObject* kwarg
       while (PyDict_Next(kwargs, &pos, &k, &v)) kw.Set(Utf8(k), Python2Js(env, o->env, v));
       jsArgs.push_back(kw);
     }
-    Napi::Value result;
+    napi_value result = nullptr;
+    bool terminated = false;
     {
-      GilRelease nogil;  // Python threads run while the TS function does
-      result = fn.Call(thisv, jsArgs);
+      GilRelease nogil;       // Python threads run while the TS function does
+      g_jsTerminable = true;  // an interrupt may terminate the TS function: taken just below
+      napi_status status = napi_call_function(env, thisv, fn, jsArgs.size(), jsArgs.data(), &result);
+      if (status != napi_ok) {
+        terminated = TakeTermination(env);
+        if (!terminated) throw Napi::Error::New(env);  // the function's exception
+      }
     }
-    return Js2Python(env, o->env, result);
+    if (terminated) {
+      // The kernel's interrupt stopped the TS function: Python's KeyboardInterrupt, which takes it.
+      ConsumeInterrupt();
+      PyErr_SetNone(PyExc_KeyboardInterrupt);
+      throw PyErrOccurred();
+    }
+    return Js2Python(env, o->env, Napi::Value(env, result));
   });
 }
 
@@ -299,8 +328,13 @@ static PyMethodDef JsObject_methods[] = {
     {"__dir__", JsObject_dir, METH_NOARGS, "Property names of the JS object (own and inherited)."},
     {nullptr, nullptr, 0, nullptr}};
 
+// Weak references to JsObject/JsFunction (the offset of JsObjectPy::weakrefs).
+static PyMemberDef JsObject_members[] = {
+    {"__weaklistoffset__", T_PYSSIZET, offsetof(JsObjectPy, weakrefs), READONLY, nullptr}, {nullptr, 0, 0, 0, nullptr}};
+
 static PyType_Slot JsObject_slots[] = {
     {Py_tp_dealloc, reinterpret_cast<void*>(JsObject_dealloc)},
+    {Py_tp_members, reinterpret_cast<void*>(JsObject_members)},
     {Py_tp_getattro, reinterpret_cast<void*>(JsObject_getattro)},
     {Py_tp_setattro, reinterpret_cast<void*>(JsObject_setattro)},
     {Py_mp_subscript, reinterpret_cast<void*>(JsObject_subscript)},
@@ -315,12 +349,33 @@ static PyType_Slot JsObject_slots[] = {
 static PyType_Spec JsObject_spec = {"tspy.JsObject", sizeof(JsObjectPy), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
                                     JsObject_slots};
 
-static PyType_Slot JsFunction_slots[] = {
-    {Py_tp_call, reinterpret_cast<void*>(JsFunction_call)},
-    {Py_tp_doc,
-     const_cast<char*>(
-         "A TypeScript/JavaScript function seen from Python; calling it runs the JS function on the executor thread.")},
-    {0, nullptr}};
+// Getter of JsFunction.__signature__ / __name__ / __qualname__ / __doc__ (`which` is "signature",
+// "name", "qualname" or "doc"): tspy._js_function_attr(self, which), computed from the JS
+// function's source (bridge/lib/signature.ts). New reference.
+static PyObject* JsFunction_info(PyObject* self, void* which) {
+  PyObject* mod = PyImport_AddModule("tspy");  // borrowed
+  if (mod == nullptr) return nullptr;
+  PyRef helper(PyObject_GetAttrString(mod, "_js_function_attr"));
+  if (!helper) return nullptr;
+  return PyObject_CallFunction(helper.get(), "Os", self, static_cast<const char*>(which));
+}
+
+static PyGetSetDef JsFunction_getset[] = {
+    {"__signature__", JsFunction_info, nullptr,
+     "inspect.Signature from the JS parameter list (defaults that are not literals show as ...).",
+     const_cast<char*>("signature")},
+    {"__name__", JsFunction_info, nullptr, "The JS function's name ('<lambda>' when it has none).",
+     const_cast<char*>("name")},
+    {"__qualname__", JsFunction_info, nullptr, "Class.method for a method read from an object, else the name.",
+     const_cast<char*>("qualname")},
+    {"__doc__", JsFunction_info, nullptr, "The function's doc comment, or None.", const_cast<char*>("doc")},
+    {nullptr, nullptr, nullptr, nullptr, nullptr}};
+
+// A TypeScript/JavaScript function seen from Python; calling it runs the JS function on the
+// executor thread. Its __doc__ is the instance's (a getset), so the type sets no tp_doc.
+static PyType_Slot JsFunction_slots[] = {{Py_tp_call, reinterpret_cast<void*>(JsFunction_call)},
+                                         {Py_tp_getset, reinterpret_cast<void*>(JsFunction_getset)},
+                                         {0, nullptr}};
 
 static PyType_Spec JsFunction_spec = {"tspy.JsFunction", sizeof(JsObjectPy), 0, Py_TPFLAGS_DEFAULT, JsFunction_slots};
 
@@ -581,7 +636,35 @@ static PyObject* JsErrorOf(PyObject*, PyObject* value) {
   });
 }
 
+// tspy._describe_js_function(f) -> str: JSON from the describeFunction hook (bridge/lib/signature.ts)
+// about the JS function of the JsFunction `f`: its name, qualified name, parameters (null when it
+// has no readable source) and doc. New reference.
+static PyObject* DescribeJsFunction(PyObject*, PyObject* f) {
+  if (Py_TYPE(f) != reinterpret_cast<PyTypeObject*>(g_JsFunctionType)) {
+    PyErr_SetString(PyExc_TypeError, "tspy._describe_js_function: expected a tspy.JsFunction");
+    return nullptr;
+  }
+  auto* o = reinterpret_cast<JsObjectPy*>(f);
+  return OnJs<PyObject*>(o->env, nullptr, [&]() -> PyObject* {
+    Napi::Env env(o->env->env);
+    Napi::HandleScope scope(env);
+    Napi::Value describe = o->env->hooks.Value().Get("describeFunction");
+    if (!describe.IsFunction()) Raise(PyExc_RuntimeError, "tspy: no describeFunction hook is set");
+    Napi::Value fn = Deref(o->env, o->ref);
+    Napi::Value thisv = o->self ? Deref(o->env, o->self) : env.Undefined();
+    Napi::Value json;
+    {
+      GilRelease nogil;
+      json = describe.As<Napi::Function>().Call({fn, thisv});
+    }
+    if (!json.IsString()) Raise(PyExc_RuntimeError, "tspy: describeFunction did not return a string");
+    return JsStringToPython(json.As<Napi::String>());
+  });
+}
+
 static PyMethodDef tspy_methods[] = {
+    {"_describe_js_function", DescribeJsFunction, METH_O,
+     "JSON describing a JsFunction's JS function (name, parameters, doc); used for __signature__."},
     {"_js_error", JsErrorOf, METH_O, "The exception that throwing this JS value raises in Python."},
     {"_ns_get", NsGet, METH_O, "Read a TypeScript global (used by the ts module)."},
     {"_ns_set", NsSet, METH_VARARGS, "Set a TypeScript global (used by the ts module)."},

@@ -109,13 +109,18 @@ static Napi::Value MainDictOp(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value { return Python2Js(env, st, MainDict()); });
 }
 
-// getGlobal(name) -> value of __main__'s global, or hooks.absent.
+// getGlobal(name, loud) -> value of __main__'s global; when missing, NameError naming it if
+// `loud`, else hooks.absent.
 static Napi::Value GetGlobal(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
     PyRef name = Str(info[0]);
     PyObject* v = PyDict_GetItemWithError(MainDict(), name.get());  // borrowed
     if (v == nullptr) {
       if (PyErr_Occurred()) throw PyErrOccurred();
+      if (info[1].ToBoolean()) {
+        PyErr_Format(PyExc_NameError, "name '%U' is not defined", name.get());
+        throw PyErrOccurred();
+      }
       return Absent(st);
     }
     Py_INCREF(v);  // keep it alive while converting
@@ -152,14 +157,14 @@ static Napi::Value HasGlobal(const Napi::CallbackInfo& info) {
   });
 }
 
-// getAttr(h, name) -> value, or hooks.absent on AttributeError.
+// getAttr(h, name, loud) -> value; on AttributeError, raises it if `loud`, else hooks.absent.
 static Napi::Value GetAttr(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
     PyObject* o = HandleObj(info[0]);
     PyRef name = Str(info[1]);
     PyRef v(PyObject_GetAttr(o, name.get()));
     if (!v) {
-      if (PyErr_ExceptionMatches(PyExc_AttributeError)) {
+      if (!info[2].ToBoolean() && PyErr_ExceptionMatches(PyExc_AttributeError)) {
         PyErr_Clear();
         return Absent(st);
       }
@@ -289,14 +294,14 @@ static napi_value CallDirect(napi_env rawEnv, napi_callback_info cbinfo) {
   }
 }
 
-// getItem(h, key) -> obj[key], or hooks.absent on KeyError.
+// getItem(h, key, loud) -> obj[key]; on KeyError, raises it if `loud`, else hooks.absent.
 static Napi::Value GetItem(const Napi::CallbackInfo& info) {
   return Entry(info, [&](Napi::Env env, EnvState* st) -> Napi::Value {
     PyObject* o = HandleObj(info[0]);
     PyRef key(Js2Python(env, st, info[1]));
     PyRef v(PyObject_GetItem(o, key.get()));
     if (!v) {
-      if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+      if (!info[2].ToBoolean() && PyErr_ExceptionMatches(PyExc_KeyError)) {
         PyErr_Clear();
         return Absent(st);
       }

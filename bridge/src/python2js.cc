@@ -95,6 +95,31 @@ static PyObject* NumpyGeneric() {
   return generic;
 }
 
+// An instance of a Python class made for a TS class (its type has `__tspy_class__`, see
+// interp.cc "TS classes over Python classes") reaches JS as its TS instance: the TS hook
+// `tsInstance(proxy)` (lib/index.ts) returns the live one or makes it again over the same TS
+// fields (`__tspy_fields__`, a tspy.JsObject). False (nothing done) for any other object. GIL held.
+static bool TsInstance(Napi::Env env, EnvState* st, PyObject* o, Napi::Value* out) {
+  PyTypeObject* t = Py_TYPE(o);
+  if (!PyType_HasFeature(t, Py_TPFLAGS_HEAPTYPE)) return false;
+  static PyObject* marker = PyUnicode_InternFromString("__tspy_class__");  // owned, process-long
+  if (marker == nullptr || _PyType_Lookup(t, marker) == nullptr) return false;
+  PyRef dict(PyObject_GenericGetDict(o, nullptr));
+  if (dict.get() == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  PyObject* fieldsObj = PyDict_GetItemString(dict.get(), "__tspy_fields__");  // borrowed
+  Napi::Value fields;
+  if (fieldsObj == nullptr || !UnwrapJs(st, fieldsObj, &fields)) return false;
+  Napi::Value hook = st->hooks.Value().Get("tsInstance");
+  if (!hook.IsFunction()) return false;
+  Py_INCREF(o);
+  Napi::Value proxy = MakeProxy(env, st, o, false);  // unshared: the TS instance owns it
+  *out = hook.As<Napi::Function>().Call({proxy, fields});
+  return true;
+}
+
 Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o) {
   if (o == Py_None) return env.Null();
   if (PyBool_Check(o)) return Napi::Boolean::New(env, o == Py_True);
@@ -103,6 +128,7 @@ Napi::Value Python2Js(Napi::Env env, EnvState* st, PyObject* o) {
   if (PyUnicode_Check(o)) return PythonStringToJs(env, o);
   Napi::Value js;
   if (UnwrapJs(st, o, &js)) return js;
+  if (TsInstance(env, st, o, &js)) return js;
   PyObject* generic = NumpyGeneric();
   if (generic != nullptr && PyObject_TypeCheck(o, reinterpret_cast<PyTypeObject*>(generic))) {
     // numpy bool/integer/floating scalars convert like their Python counterparts (.item()).
@@ -141,9 +167,53 @@ static Napi::String KeyString(Napi::Env env, PyObject* k) {
   return PythonStringToJs(env, k);
 }
 
+// True when `o` is an instance of collections.abc.Mapping (the ABC is imported once, kept for
+// the process's life).
+static bool IsMapping(PyObject* o) {
+  static PyObject* abc = nullptr;  // owned, never released (one interpreter per process)
+  if (abc == nullptr) {
+    PyRef mod(Check(PyImport_ImportModule("collections.abc")));
+    abc = Check(PyObject_GetAttrString(mod.get(), "Mapping"));
+  }
+  return CheckInt(PyObject_IsInstance(o, abc)) != 0;
+}
+
+// True when toJS turns `o` into an Array: it has a length and items or iteration (a tuple-like
+// such as TensorShape, a set, a range, a deque...) and is neither str/bytes/bytearray/memoryview
+// nor a Mapping.
+static bool IsArrayLike(PyObject* o) {
+  if (PyUnicode_Check(o) || PyBytes_Check(o) || PyByteArray_Check(o) || PyMemoryView_Check(o)) return false;
+  PyTypeObject* t = Py_TYPE(o);
+  bool hasLen =
+      (t->tp_as_sequence && t->tp_as_sequence->sq_length) || (t->tp_as_mapping && t->tp_as_mapping->mp_length);
+  bool hasItems = t->tp_iter || (t->tp_as_sequence && t->tp_as_sequence->sq_item) ||
+                  (t->tp_as_mapping && t->tp_as_mapping->mp_subscript);
+  return hasLen && hasItems && !IsMapping(o);
+}
+
 Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions& opt, int level) {
   if (level >= opt.depth) return Python2Js(env, st, o);
   if (level > 1000) Raise(PyExc_RecursionError, "toJS: nesting deeper than 1000 levels (a cycle?)");
+  if (!PyList_Check(o) && !PyTuple_Check(o) && !PyDict_Check(o) && !PyUnicode_Check(o) && !PyLong_Check(o) &&
+      !PyFloat_Check(o) && o != Py_None) {
+    Napi::Value wrapped;
+    if (UnwrapJs(st, o, &wrapped)) return wrapped;         // a JS value stays that value
+    if (TsInstance(env, st, o, &wrapped)) return wrapped;  // a TS class's instance stays itself
+    // A numpy array (any ndim, 0-d included): ndarray.tolist() gives nested lists of Python scalars.
+    if (PyObject_HasAttrString(o, "__array_interface__") && PyObject_HasAttrString(o, "tolist")) {
+      PyRef list(Check(PyObject_CallMethod(o, "tolist", nullptr)));
+      return ToJsDeep(env, st, list.get(), opt, level);
+    }
+    if (IsMapping(o)) {
+      PyRef d(Check(PyDict_New()));
+      CheckInt(PyDict_Merge(d.get(), o, 1));
+      return ToJsDeep(env, st, d.get(), opt, level);
+    }
+    if (IsArrayLike(o)) {
+      PyRef list(Check(PySequence_List(o)));
+      return ToJsDeep(env, st, list.get(), opt, level);
+    }
+  }
   if (PyList_Check(o) || PyTuple_Check(o)) {
     PyRef seq(Check(PySequence_Fast(o, "")));
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.get());

@@ -30,6 +30,14 @@ export type ExecutionOutcome =
 /** Called on the main thread to interrupt Python code running on the executor (bridge.interrupt). */
 export type PythonInterrupter = () => void;
 
+/** Called on the main thread to terminate the TS code the executor runs (bridge.requestTermination). */
+export type TsTerminator = () => void;
+
+/** How long an interrupt waits for the cell's own loop checks before terminating its TS code, in ms. */
+export const TERMINATE_AFTER_MS = 300;
+/** Between two termination requests while the interrupted cell still runs, in ms. */
+const TERMINATE_RETRY_MS = 200;
+
 /**
  * Runs the executor worker (kernel/executor/worker.ts) and talks to it with typed messages.
  * Requests are answered in order; events of a request arrive before its answer, because the
@@ -59,13 +67,18 @@ export class Executor {
   /** Resolves when the worker has started (Python loaded or failed to). */
   readonly ready: Promise<Extract<FromExecutor, { kind: "ready" }>>;
 
+  /** The pending termination request of an interrupt (see {@link interrupt}). */
+  private terminationTimer: NodeJS.Timeout | null = null;
+
   /**
    * @param cwd the notebook's folder.
    * @param interruptPython interrupts Python code on the executor thread; may be a no-op when the bridge is unavailable.
+   * @param terminateTs asks the executor to terminate the TS code it runs (V8 TerminateExecution); none: only loop checks stop TS.
    */
   constructor(
     cwd: string,
     private readonly interruptPython: PythonInterrupter,
+    private readonly terminateTs: TsTerminator | null = null,
   ) {
     const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin, handled: this.handled.buffer as SharedArrayBuffer };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
@@ -240,15 +253,29 @@ export class Executor {
 
   /**
    * Interrupts the running cell: TypeScript loops see the shared flag at their next iteration,
-   * an awaiting cell is rejected, Python raises KeyboardInterrupt at its next bytecode.
+   * an awaiting cell is rejected, Python raises KeyboardInterrupt at its next bytecode. When the
+   * flag is still not taken after {@link TERMINATE_AFTER_MS} (TS code without a loop check: a
+   * callback in `forEach`, a regular expression, a recursion), the executor is asked to terminate
+   * the TS code it runs, again every few hundred ms while the cell runs and the flag is not taken.
    * Does nothing when no cell runs, so a stale interrupt never hits the next cell.
    */
   interrupt(): void {
     if (!this.busy) return;
-    Atomics.store(new Int32Array(this.interruptFlag), 0, 1);
+    const flag = new Int32Array(this.interruptFlag);
+    Atomics.store(flag, 0, 1);
     interruptInput(this.stdin);
     this.worker.postMessage({ kind: "interrupt" } satisfies ToExecutor);
     this.interruptPython();
+    if (!this.terminateTs || this.terminationTimer) return;
+    const terminate = this.terminateTs;
+    const tick = (): void => {
+      this.terminationTimer = null;
+      // The cell stopped, or its loop check (or the termination) took the interrupt.
+      if (!this.busy || this.exited || Atomics.load(flag, 0) === 0) return;
+      terminate();
+      this.terminationTimer = setTimeout(tick, TERMINATE_RETRY_MS).unref();
+    };
+    this.terminationTimer = setTimeout(tick, TERMINATE_AFTER_MS).unref();
   }
 
   /**

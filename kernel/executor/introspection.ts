@@ -2,7 +2,7 @@
 // cells, plus the live members and docs of Python objects reached from TS, and jedi for %%python
 // cells. Cursor positions on the wire are Unicode code points (messaging spec 5.2+).
 import ts from "typescript";
-import type { PyProxy } from "../../bridge/lib/index";
+import { tspy, type PyProxy } from "../../bridge/lib/index";
 import type { NotebookLanguageService } from "./language-service";
 import { parseCell } from "./magics";
 
@@ -10,7 +10,7 @@ import { parseCell } from "./magics";
 export interface PythonIntrospect {
   module: PyProxy;
   isPyProxy(v: unknown): boolean;
-  py: { import(name: string): unknown };
+  tspy: { import(name: string): unknown };
 }
 
 /** Code point offset -> UTF-16 index in `text`. */
@@ -33,12 +33,9 @@ function lineColumn(text: string, index: number): { line: number; column: number
 
 const NOT_EVALUABLE = Symbol("not evaluable");
 
-/** The members every PyProxy has of its own (bridge/lib/index.ts PyProxy), offered with a Python object's attributes. */
-const PROXY_MEMBERS = ["type", "toString", "repr", "get", "set", "has", "delete", "len", "isCallable", "dir", "toJS", "getBuffer", "destroy"];
-
 /**
  * Evaluates a side-effect-light expression for completion: identifiers, property access,
- * string-literal element access and `py.import("literal")`; anything else is refused.
+ * string-literal element access and `tspy.import("literal")`; anything else is refused.
  */
 function evaluateChain(expr: string, python: PythonIntrospect | null): unknown {
   const file = ts.createSourceFile("chain.ts", expr, ts.ScriptTarget.ES2022, true);
@@ -62,8 +59,8 @@ function evaluateChain(expr: string, python: PythonIntrospect | null): unknown {
       if (o === null || o === undefined) throw NOT_EVALUABLE;
       return o[n.argumentExpression.text];
     }
-    if (python && ts.isCallExpression(n) && n.arguments.length === 1 && ts.isStringLiteral(n.arguments[0]) && n.expression.getText(file) === "py.import") {
-      return python.py.import(n.arguments[0].text);
+    if (python && ts.isCallExpression(n) && n.arguments.length === 1 && ts.isStringLiteral(n.arguments[0]) && n.expression.getText(file) === "tspy.import") {
+      return python.tspy.import(n.arguments[0].text);
     }
     throw NOT_EVALUABLE;
   };
@@ -74,7 +71,7 @@ function evaluateChain(expr: string, python: PythonIntrospect | null): unknown {
   }
 }
 
-/** The longest evaluable expression ending at `end` on its line (e.g. `py.import("numpy")` before a dot). */
+/** The longest evaluable expression ending at `end` on its line (e.g. `tspy.import("numpy")` before a dot). */
 function valueBefore(code: string, end: number, python: PythonIntrospect | null): unknown {
   const lineStart = code.lastIndexOf("\n", end - 1) + 1;
   for (let start = lineStart; start < end; start++) {
@@ -110,8 +107,8 @@ export class Introspection {
     if (plan?.language === "python" && this.python) {
       const { line, column } = lineColumn(code, offset);
       const found = this.python.module.complete(plan.code, line, column) as PyProxy;
-      const list = found.toJS() as [string, string, number][];
-      found.destroy();
+      const list = tspy.toJS(found) as [string, string, number][];
+      tspy.destroy(found);
       for (const [name, type, prefix] of list) items.push({ text: name, type, start: offset - prefix });
       start = items.length ? Math.min(...items.map((i) => i.start)) : offset;
     } else if (plan?.language !== "python") {
@@ -126,10 +123,9 @@ export class Introspection {
           live = true;
           // One Python call names and classifies (jedi's "function", "class", "module", "property", "instance") the matching members.
           const members = this.python.module.member_kinds(value, word) as PyProxy;
-          const kinds = members.toJS() as [string, string][];
-          members.destroy();
+          const kinds = tspy.toJS(members) as [string, string][];
+          tspy.destroy(members);
           for (const [n, type] of kinds) items.push({ text: n, type, start });
-          for (const n of PROXY_MEMBERS) if (n.startsWith(word)) items.push({ text: n, type: "method", start });
         }
       }
       if (!live) {

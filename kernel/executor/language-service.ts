@@ -27,6 +27,44 @@ export type TsDiagnostic = Diagnostic;
 const KERNEL_ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Ambient declarations every cell sees: the runtime's globals. */
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
+/** Virtual file of {@link PYTHON_PRELUDE}, next to the globals so its relative import resolves the same way. */
+const PRELUDE_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "__tspy_python_prelude.d.ts");
+
+/**
+ * The vocabulary of the declarations kernel/executor/tspy_stubs.py generates for Python modules:
+ * - `Arg`: any positional argument (every value; a keyword-arguments marker passes only where
+ *   the parameter's `Kw<...>` alternative types it, so its names are checked);
+ * - `Kw<T>`: the marker `tspy.kwargs({...})` of a callee whose keyword names are `T`: since the
+ *   marker takes `T` from this context, never from its argument, the object literal gets
+ *   TypeScript's excess-property check (a misspelt keyword is an error; `T` with an index
+ *   signature, for a callee with open `**kwargs`, accepts every name);
+ * - `Closed`: a proxy's own members without the open index signature, so the interface of a class
+ *   whose attributes are all known makes a misspelt attribute an error (names starting with `_`
+ *   stay open);
+ * - `Open`: a proxy's own members and every attribute name, but no call signature (a class,
+ *   whose constructor signature is declared next to it);
+ * - `Obj`: any Python object, accepted wherever a value of an inferred type (number, string...)
+ *   is expected, as Python's duck typing does.
+ */
+const PYTHON_PRELUDE = `declare namespace __tspy_py {
+  /** Any argument of a Python call. */
+  type Arg = {} | null | undefined;
+  /** The keyword-arguments marker of a callee whose keyword names are T. */
+  type Kw<T extends object> = import("../../bridge/lib/index").PyKwargs<T>;
+  /** A proxy's own members, without the index signature that opens every name. */
+  type ProxyMembers = { [K in keyof PyProxy as string extends K ? never : number extends K ? never : K]: PyProxy[K] };
+  /** What the interface of a Python object whose attributes are all known extends. */
+  interface Closed extends ProxyMembers {
+    [name: \`_\${string}\`]: any;
+  }
+  /** A Python object whose attributes cannot all be known (a class's, whose call signature is declared apart). */
+  interface Open extends ProxyMembers {
+    [name: string]: any;
+  }
+  /** Any Python object. */
+  type Obj = Closed | PyProxy;
+}
+`;
 
 /**
  * Diagnostics that are artefacts of a notebook seen as a set of scripts, not user errors:
@@ -44,7 +82,8 @@ export class NotebookLanguageService {
   private readonly executed: { name: string; text: string }[] = [];
   private current = "";
   private currentVersion = 0;
-  /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), one virtual file. */
+  /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), by chunk key; one virtual file. */
+  private readonly pythonChunks = new Map<string, string>();
   private pythonDeclarations = "";
   private pythonVersion = 0;
   private readonly pythonFile: string;
@@ -73,6 +112,8 @@ export class NotebookLanguageService {
       typeRoots: [path.join(KERNEL_ROOT, "node_modules", "@types")],
       ...this.readTsconfig(),
     };
+    // `import * as tf from "tspy/tf"`: the kernel's own module, typed from its source (the runtime's KERNEL_MODULES).
+    this.options.paths = { ...this.options.paths, "tspy/tf": [path.join(KERNEL_ROOT, "bridge", "tf", "index.ts")] };
   }
 
   private readTsconfig(): ts.CompilerOptions {
@@ -89,7 +130,7 @@ export class NotebookLanguageService {
     if (this.service) return this.service;
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [GLOBALS_FILE, this.pythonFile, ...this.executed.map((c) => c.name), this.currentFile],
+      getScriptFileNames: () => [GLOBALS_FILE, PRELUDE_FILE, this.pythonFile, ...this.executed.map((c) => c.name), this.currentFile],
       getScriptVersion: (f) => (f === this.currentFile ? String(this.currentVersion) : f === this.pythonFile ? String(this.pythonVersion) : "1"),
       getScriptSnapshot: (f) => {
         const text = this.textOf(f);
@@ -110,6 +151,7 @@ export class NotebookLanguageService {
   private textOf(file: string): string | undefined {
     if (file === this.currentFile) return this.current;
     if (file === this.pythonFile) return this.pythonDeclarations;
+    if (file === PRELUDE_FILE) return PYTHON_PRELUDE;
     const cell = this.executed.find((c) => c.name === file);
     if (cell) return cell.text;
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
@@ -125,11 +167,20 @@ export class NotebookLanguageService {
   }
 
   /**
-   * Adds generated declarations of Python modules (interfaces and `PyModules` entries), so
-   * `py.import("name")` and its members are typed in later completions, hovers and checks.
+   * Adds generated declarations of Python modules (interfaces, keyword types and `PyModules`
+   * entries), so `tspy.import("name")` and its members are typed in later completions, hovers and
+   * checks. A chunk whose key was added before (a class two modules share) is skipped.
+   * @param chunks [key, declaration text] pairs, as tspy_stubs.chunks returns them.
    */
-  addPythonDeclarations(text: string): void {
-    this.pythonDeclarations += text;
+  addPythonDeclarations(chunks: readonly (readonly [string, string])[]): void {
+    let added = false;
+    for (const [key, text] of chunks) {
+      if (this.pythonChunks.has(key)) continue;
+      this.pythonChunks.set(key, text);
+      added = true;
+    }
+    if (!added) return;
+    this.pythonDeclarations = [...this.pythonChunks.values()].join("");
     this.pythonVersion++;
   }
 

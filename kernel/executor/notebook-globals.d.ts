@@ -5,15 +5,20 @@
 
 /** A Python object seen from TypeScript. */
 type PyProxy = import("../../bridge/lib/index").PyProxy;
-/** The keyword-arguments marker, `py.kwargs({...})`, last argument of a call. */
+/** The keyword-arguments marker, `tspy.kwargs({...})`, last argument of a call. */
 type PyKwargs = import("../../bridge/lib/index").PyKwargs;
 /** What every generated Python declaration extends: the proxy's own members. */
 interface PyProxyBase extends PyProxy {}
-/** Declarations generated for modules cells imported with `py.import("name")` (kernel/executor/tspy_stubs.py). */
+/** Declarations generated for modules cells imported with `tspy.import("name")` (kernel/executor/tspy_stubs.py). */
 interface PyModules {}
 
-/** The Python side: `py.import("numpy")`, `py.x` (a global of Python's `__main__`), `py.kwargs({...})`. */
-declare const py: { import<K extends keyof PyModules>(name: K): PyModules[K] } & import("../../bridge/lib/index").Py;
+/** The Python side: exactly `__main__`'s namespace (`py.x` reads the global x; a missing one throws NameError). */
+declare const py: import("../../bridge/lib/index").Py;
+/**
+ * The bridge's own API (`tspy.import("numpy")`, `tspy.kwargs({...})`, ...); `tspy.import` of a module
+ * whose declarations were generated (kernel/executor/tspy_stubs.py) gives its typed interface.
+ */
+declare const tspy: { import<K extends keyof PyModules>(name: K): PyModules[K] } & import("../../bridge/lib/index").Tspy;
 /** Thrown into TypeScript when Python raises: `type`, `value`, `traceback` (Python's lines). */
 declare const PythonError: typeof import("../../bridge/lib/index").PythonError;
 /**

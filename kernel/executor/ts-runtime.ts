@@ -17,6 +17,13 @@ export class KeyboardInterrupt extends Error {
   }
 }
 
+/**
+ * Runs `fn()` so that the kernel's interrupt can stop it even where no loop check is (V8's
+ * TerminateExecution; the bridge's runTerminable): returns fn's result, or onTerminated's when a
+ * termination stopped it.
+ */
+export type TerminableRunner = <T>(fn: () => T, onTerminated: () => T) => T;
+
 /** A cell that did not parse; carries the error content ready to publish. */
 export class CellSyntaxError extends Error {
   override name = "SyntaxError";
@@ -37,22 +44,30 @@ export class TsRuntime {
   private readonly requireFromCwd: NodeJS.Require;
   private readonly requireFromKernel: NodeJS.Require;
 
+  /** Called after an interrupt terminated running TS code (e.g. to replace streams a termination may have cut mid-write). */
+  onTermination: (() => void) | null = null;
+
   /**
    * @param cwd the notebook's folder: `import` resolves packages from there upwards first, then from the kernel's own node_modules.
    * @param interruptFlag Int32Array of one element; non-zero means "stop the TS code now" (set by the main thread with Atomics).
+   * @param terminable runs the cell's synchronous part and each continuation after an `await`, so
+   *   that an interrupt stops code without loop checks too; without it only loop checks and
+   *   awaits are interrupted.
    */
   constructor(
     readonly cwd: string,
     private readonly interruptFlag: Int32Array,
+    private readonly terminable: TerminableRunner = (fn) => fn(),
   ) {
     this.requireFromCwd = createRequire(path.join(cwd, "__tspy_notebook__.js"));
     this.requireFromKernel = createRequire(__filename);
     const g = globalThis as Record<string, unknown>;
     g[RUNTIME.check] = () => this.checkInterrupt();
+    g[RUNTIME.runAsync] = (body: () => Generator<unknown, unknown, unknown>, self: unknown) => this.runGenerator(body.call(self));
     g[RUNTIME.importModule] = (specifier: string) => this.importModule(specifier);
     g[RUNTIME.importDefault] = (mod: Record<string, unknown>) =>
       mod && typeof mod === "object" && (mod.__esModule || isModuleNamespace(mod)) && "default" in mod ? mod.default : mod;
-    g.require = this.requireFromCwd;
+    g.require = withKernelModules(this.requireFromCwd, this.requireFromKernel);
   }
 
   /** Throws {@link KeyboardInterrupt} (and clears the flag) when an interrupt is pending. */
@@ -61,6 +76,45 @@ export class TsRuntime {
       Atomics.store(this.interruptFlag, 0, 0);
       throw new KeyboardInterrupt();
     }
+  }
+
+  /**
+   * Runs `fn()` under the terminable guard: an interrupt that terminates it surfaces as
+   * {@link KeyboardInterrupt} (the interrupt flag is taken, {@link onTermination} runs).
+   */
+  private guarded<T>(fn: () => T): T {
+    return this.terminable(fn, () => {
+      Atomics.store(this.interruptFlag, 0, 0);
+      this.onTermination?.();
+      throw new KeyboardInterrupt();
+    });
+  }
+
+  /**
+   * Steps a cell body turned into a generator (RUNTIME.runAsync): each yielded value is awaited
+   * (as `await` would: thenables are followed) and the body resumed with its value or error, each
+   * step under {@link guarded}.
+   * @returns a Promise of the body's return value; rejects with what it throws.
+   */
+  private runGenerator(gen: Generator<unknown, unknown, unknown>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const step = (resume: () => IteratorResult<unknown, unknown>): void => {
+        let r: IteratorResult<unknown, unknown>;
+        try {
+          r = this.guarded(resume);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        if (r.done) resolve(r.value);
+        else
+          Promise.resolve(r.value).then(
+            (v) => step(() => gen.next(v)),
+            (e) => step(() => gen.throw(e)),
+          );
+      };
+      step(() => gen.next());
+    });
   }
 
   /**
@@ -88,6 +142,7 @@ export class TsRuntime {
   }
 
   private resolve(specifier: string): string {
+    if (Object.hasOwn(KERNEL_MODULES, specifier)) return KERNEL_MODULES[specifier];
     try {
       return this.requireFromCwd.resolve(specifier);
     } catch {
@@ -122,7 +177,7 @@ export class TsRuntime {
     const wrapperLine = cell.code.trimEnd().split("\n").length;
     this.sourceMaps.set(fileName, { map: new SourceMap(JSON.parse(cell.sourceMap)), lines, wrapperLine });
     const script = new vm.Script(cell.code, { filename: fileName });
-    const promise = script.runInThisContext() as Promise<unknown>;
+    const promise = this.guarded(() => script.runInThisContext() as Promise<unknown>);
     return Promise.race([promise, interrupted]);
   }
 
@@ -161,6 +216,15 @@ export class TsRuntime {
     }
     return { ename, evalue: error.message, traceback };
   }
+}
+
+/** Modules the kernel ships under a `tspy/...` specifier (`import * as tf from "tspy/tf"`), by specifier: the compiled file. */
+export const KERNEL_MODULES: Readonly<Record<string, string>> = { "tspy/tf": path.resolve(__dirname, "..", "..", "bridge", "tf", "index.js") };
+
+/** `require` for cells: {@link KERNEL_MODULES} from the kernel, anything else as `requireFromCwd` (its resolve/cache kept). */
+function withKernelModules(requireFromCwd: NodeJS.Require, requireFromKernel: NodeJS.Require): NodeJS.Require {
+  const req = ((id: string) => (Object.hasOwn(KERNEL_MODULES, id) ? requireFromKernel(KERNEL_MODULES[id]) : requireFromCwd(id))) as NodeJS.Require;
+  return Object.assign(req, { resolve: requireFromCwd.resolve, cache: requireFromCwd.cache, main: requireFromCwd.main, extensions: requireFromCwd.extensions });
 }
 
 function isModuleNamespace(mod: unknown): boolean {

@@ -11,6 +11,12 @@ export const RUNTIME = {
   importModule: "__tspy_import",
   /** `__tspy_default(module)`: a module's default export (`module.default` for ESM, the module itself for CommonJS). */
   importDefault: "__tspy_default",
+  /**
+   * `__tspy_async(function* () {...}, this)`: runs a cell body whose `await`s became `yield`s, each
+   * step (the start and every continuation) under the runtime's terminable guard; returns a Promise
+   * of the body's return value, as the async function it replaces would.
+   */
+  runAsync: "__tspy_async",
 } as const;
 
 /** A syntax error found while transpiling a cell; positions are 1-based, in the cell's own lines. */
@@ -44,7 +50,9 @@ export interface TransformedCell {
  * - top-level function, enum and namespace declarations stay at script level (global);
  * - the remaining statements run inside an async arrow function, so top-level `await` works,
  *   and the last expression statement is returned (the REPL rule Node's own REPL follows);
- * - every loop body starts with a call to {@link RUNTIME.check}, so an interrupt stops `while (true) {}`.
+ * - every loop body starts with a call to {@link RUNTIME.check}, so an interrupt stops `while (true) {}`;
+ * - the body's own `await`s become `yield`s of a generator that {@link RUNTIME.runAsync} steps, so
+ *   that the runtime can stop any continuation of the cell (not only its first synchronous part).
  * @param source the cell's TypeScript source.
  * @param fileName the name stack traces and the source map use for the cell, e.g. "cell-3.ts".
  * @returns the script, its source map and declared names; never throws for bad user code (see `errors`).
@@ -257,21 +265,38 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
 
   const guardedBody = body.map((s) => addLoopChecks(s, context));
   const guardedScript = scriptLevel.map((s) => addLoopChecks(s, context));
+  // The body runs as a generator stepped by the runtime (each continuation after an `await` is
+  // then a step the runtime can stop, see RUNTIME.runAsync), unless it needs a real async
+  // function (`for await`, `await using`).
+  const generatorBody = awaitsToYields(guardedBody, context);
   const wrapper = f.createExpressionStatement(
-    f.createCallExpression(
-      f.createParenthesizedExpression(
-        f.createArrowFunction(
-          [f.createModifier(ts.SyntaxKind.AsyncKeyword)],
+    generatorBody
+      ? f.createCallExpression(f.createIdentifier(RUNTIME.runAsync), undefined, [
+          f.createFunctionExpression(
+            undefined,
+            f.createToken(ts.SyntaxKind.AsteriskToken),
+            undefined,
+            undefined,
+            [],
+            undefined,
+            f.createBlock(generatorBody, true),
+          ),
+          f.createThis(),
+        ])
+      : f.createCallExpression(
+          f.createParenthesizedExpression(
+            f.createArrowFunction(
+              [f.createModifier(ts.SyntaxKind.AsyncKeyword)],
+              undefined,
+              [],
+              undefined,
+              f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+              f.createBlock(guardedBody, true),
+            ),
+          ),
           undefined,
           [],
-          undefined,
-          f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
-          f.createBlock(guardedBody, true),
         ),
-      ),
-      undefined,
-      [],
-    ),
   );
   const statements: ts.Statement[] = [];
   if (hoisted.length > 0) {
@@ -287,6 +312,27 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
   }
   statements.push(...guardedScript, wrapper);
   return f.updateSourceFile(file, statements);
+}
+
+/**
+ * The cell body's statements with each of its own `await e` turned into `(yield e)` (nested
+ * functions and classes keep theirs), or null when the body uses `for await` or `await using`,
+ * which only an async function can run.
+ */
+function awaitsToYields(statements: ts.Statement[], context: ts.TransformationContext): ts.Statement[] | null {
+  const f = context.factory;
+  let needsAsync = false;
+  const visit = (n: ts.Node): ts.Node => {
+    if (needsAsync || ts.isFunctionLike(n) || ts.isClassLike(n) || ts.isClassStaticBlockDeclaration(n)) return n;
+    if (ts.isForOfStatement(n) && n.awaitModifier) needsAsync = true;
+    if (ts.isVariableDeclarationList(n) && (n.flags & ts.NodeFlags.AwaitUsing) === ts.NodeFlags.AwaitUsing) needsAsync = true;
+    if (needsAsync) return n;
+    const v = ts.visitEachChild(n, visit, context);
+    if (ts.isAwaitExpression(v)) return ts.setTextRange(f.createParenthesizedExpression(f.createYieldExpression(undefined, v.expression)), n);
+    return v;
+  };
+  const out = statements.map((s) => visit(s) as ts.Statement);
+  return needsAsync ? null : out;
 }
 
 /** Prepends `__tspy_check();` to the body of every loop in `node` (nested functions included). */

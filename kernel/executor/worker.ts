@@ -105,7 +105,11 @@ process.exit = ((code?: number | string | null) => {
   post({ kind: "exit_requested", code: status });
   throw new ProcessExit(status);
 }) as typeof process.exit;
-(globalThis as Record<string, unknown>).console = new Console({ stdout: streamWriter("stdout"), stderr: streamWriter("stderr"), colorMode: false });
+/** Gives cells a fresh `console` over new stream writers (also after an interrupt terminated code that may have been in the middle of a write). */
+function installConsole(): void {
+  (globalThis as Record<string, unknown>).console = new Console({ stdout: streamWriter("stdout"), stderr: streamWriter("stderr"), colorMode: false });
+}
+installConsole();
 // process.stdout.write in a cell is output of the cell, as in a terminal.
 for (const name of ["stdout", "stderr"] as const) {
   const stream = process[name] as Writable & { write: (...args: unknown[]) => boolean };
@@ -116,7 +120,9 @@ for (const name of ["stdout", "stderr"] as const) {
     return true;
   };
 }
-const runtime = new TsRuntime(data.cwd, interruptFlag);
+// Cells run under the bridge's terminable guard: an interrupt stops TS code that has no loop check too.
+const runtime = new TsRuntime(data.cwd, interruptFlag, bridge.runTerminable);
+runtime.onTermination = installConsole;
 
 // Errors thrown by a cell's leftover callbacks must not end the executor (and the notebook's state).
 process.on("uncaughtException", (e) => writeStream("stderr", `Uncaught ${util.inspect(e, { colors: false })}\n`));
@@ -149,20 +155,20 @@ function requestInput(prompt: string, password: boolean): [string, string] {
 function startPython(): { side: PythonSide | null; version: string | null; error: string | null } {
   try {
     const py = bridge.initialize();
-    py.import("sys").path.insert(0, PYTHON_HELPERS);
-    py.import("sys").path.insert(0, path.join(PYTHON_HELPERS, "..", "display"));
-    const cell = py.import("tspy_cell");
-    const fds = py.import("tspy_streams").capture().toJS() as [number, number, number, number];
+    bridge.tspy.import("sys").path.insert(0, PYTHON_HELPERS);
+    bridge.tspy.import("sys").path.insert(0, path.join(PYTHON_HELPERS, "..", "display"));
+    const cell = bridge.tspy.import("tspy_cell");
+    const fds = bridge.tspy.toJS(bridge.tspy.import("tspy_streams").capture()) as [number, number, number, number];
     captured = { stdout: 1, stderr: 2 };
     post({ kind: "captured", stdout: fds[0], stderr: fds[1], savedStdout: fds[2], savedStderr: fds[3] });
-    const introspect = py.import("tspy_introspect");
+    const introspect = bridge.tspy.import("tspy_introspect");
     introspect.install_stdin((prompt: string, password: boolean) => requestInput(prompt, password));
     introspect.install_comms(
       (msgType: "comm_open" | "comm_msg" | "comm_close" | "error", content: bridge.PyProxy) =>
-        post({ kind: "display", id: currentId, msgType, content: content.toJS() as Record<string, unknown> }),
+        post({ kind: "display", id: currentId, msgType, content: bridge.tspy.toJS(content) as Record<string, unknown> }),
       () => currentParent,
     );
-    const display = py.import("tspy_display");
+    const display = bridge.tspy.import("tspy_display");
     display.install((msgType: "display_data" | "update_display_data" | "clear_output", json: string) =>
       post({ kind: "display", id: currentId, msgType, content: JSON.parse(json) as Record<string, unknown> }),
     );
@@ -176,8 +182,9 @@ function startPython(): { side: PythonSide | null; version: string | null; error
       keys: () => [...runtime.declared],
     });
     g.py = py;
+    g.tspy = bridge.tspy;
     g.PythonError = bridge.PythonError;
-    const version = String(py.import("platform").python_version());
+    const version = String(bridge.tspy.import("platform").python_version());
     return { side: { py, cell, display, introspect }, version, error: null };
   } catch (e) {
     return { side: null, version: null, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
@@ -228,9 +235,9 @@ function runPython(source: string, cellName: string, executionCount: number): Fr
   const reply = python.side.cell.run_cell(code, `${cellName}.py`, executionCount);
   let r: { status: string; data: MimeBundle | null } & ErrorContent;
   try {
-    r = reply.toJS() as typeof r;
+    r = bridge.tspy.toJS(reply) as typeof r;
   } finally {
-    reply.destroy();
+    bridge.tspy.destroy(reply);
   }
   if (r.status === "error")
     return { kind: "execute_done", id: currentId, status: "error", error: { ename: r.ename, evalue: r.evalue, traceback: r.traceback } };
@@ -260,7 +267,7 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
 const languageService = new NotebookLanguageService(data.cwd);
 const introspection = new Introspection(
   languageService,
-  python.side ? { module: python.side.introspect, isPyProxy: bridge.isPyProxy, py: python.side.py } : null,
+  python.side ? { module: python.side.introspect, isPyProxy: bridge.isPyProxy, tspy: bridge.tspy } : null,
 );
 
 /** Comms of both languages; TS cells use the global `comms`. */
@@ -270,7 +277,7 @@ const comms = new CommRegistry(
     python.side
       ? {
           incoming: (t, c) => Boolean(python.side!.introspect.comm_incoming(t, c)),
-          list: () => python.side!.introspect.comm_list().toJS() as Record<string, string>,
+          list: () => bridge.tspy.toJS(python.side!.introspect.comm_list()) as Record<string, string>,
         }
       : null,
   (e) => writeStream("stderr", `comm handler failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`),
@@ -286,23 +293,38 @@ Object.assign(globalThis, {
 });
 
 /**
- * Asks tspy_stubs.py to generate TypeScript declarations, on a Python background thread, for the
- * modules a TS cell names in `py.import("...")`, so later cells get typed completions, hover and
- * checks for them ({@link collectPythonDeclarations} hands them to the language service).
+ * Asks tspy_stubs.py for TypeScript declarations of the modules a TS cell names in
+ * `tspy.import("...")` (or the older `py.import("...")`): read from the disk cache, or generated, on
+ * a Python background thread, so the cell's reply is not delayed; {@link collectPythonDeclarations}
+ * hands them to the language service, and the type check of the next cell waits for them.
  */
 function declarePythonModules(code: string): void {
   if (!python.side) return;
-  for (const m of code.matchAll(/py\.import\(\s*["']([\w.]+)["']\s*\)/g)) {
-    python.side.py.import("tspy_stubs").request(m[1]);
+  for (const m of code.matchAll(/\b(?:tspy|py)\.import\(\s*["']([\w.]+)["']\s*\)/g)) {
+    bridge.tspy.import("tspy_stubs").request(m[1]);
   }
 }
 
-/** Adds the declarations finished since last time to the language service. */
-function collectPythonDeclarations(): void {
+/**
+ * Longest wait (ms) of a cell's type check for declarations still being generated
+ * (`TSPY_STUBS_WAIT_MS`, default 60000): Run All sends the next cell at once, and it must be
+ * checked against the declarations of the modules the previous cells imported.
+ */
+const STUBS_WAIT_MS = Number(process.env.TSPY_STUBS_WAIT_MS ?? 60000);
+/** Longest wait (ms) of a completion or inspection for pending declarations: they must stay interactive. */
+const STUBS_WAIT_INTERACTIVE_MS = 1000;
+
+/**
+ * Adds the declarations finished since last time to the language service, after waiting up to
+ * `waitMs` for those still being generated (the GIL is released while waiting).
+ */
+function collectPythonDeclarations(waitMs = 0): void {
   if (!python.side) return;
-  const ready = python.side.py.import("tspy_stubs").take_ready();
-  for (const [, text] of ready.toJS() as [string, string][]) if (text) languageService.addPythonDeclarations(text);
-  ready.destroy();
+  const stubs = bridge.tspy.import("tspy_stubs");
+  if (waitMs > 0) stubs.wait(waitMs / 1000);
+  const ready = stubs.take_ready();
+  for (const [, chunks] of bridge.tspy.toJS(ready) as [string, [string, string][]][]) languageService.addPythonDeclarations(chunks);
+  bridge.tspy.destroy(ready);
 }
 
 /** %typecheck: how type errors of TS cells are treated. */
@@ -315,7 +337,7 @@ let typecheckMode: TypecheckMode = "warn";
  */
 function typecheck(code: string, cellName: string): FromExecutor | null {
   if (typecheckMode === "off") return null;
-  collectPythonDeclarations();
+  collectPythonDeclarations(STUBS_WAIT_MS);
   const found = languageService.diagnostics(code);
   if (found.length === 0) return null;
   const lines = found.map((d) => `${cellName}.ts:${d.line}:${d.column} - error TS${d.code}: ${d.message}`);
@@ -334,13 +356,15 @@ function typecheck(code: string, cellName: string): FromExecutor | null {
 /** The variables of both languages: TS globals declared by cells, then Python's `__main__` names (%who's rows). */
 function variableRows(): VariableInfo[] {
   const g = globalThis as Record<string, unknown>;
-  const describePython = python.side ? (v: unknown) => python.side!.introspect.describe_value(v).toJS() as [string, string, string, number | null] : null;
+  const describePython = python.side
+    ? (v: unknown) => bridge.tspy.toJS(python.side!.introspect.describe_value(v)) as [string, string, string, number | null]
+    : null;
   const rows: VariableInfo[] = [...runtime.declared].filter((n) => n in g).map((n) => describeTsValue(n, g[n], describePython, bridge.isPyProxy));
   if (python.side) {
     const list = python.side.introspect.who();
-    for (const [name, type, shape, dtype, size] of list.toJS() as [string, string, string, string, number | null][])
+    for (const [name, type, shape, dtype, size] of bridge.tspy.toJS(list) as [string, string, string, string, number | null][])
       rows.push({ name, language: "Python", type, shape, dtype, size });
-    list.destroy();
+    bridge.tspy.destroy(list);
   }
   return rows;
 }
@@ -369,15 +393,15 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
     else if (magic.name === "env") {
       stream(
         "stdout",
-        envMagic(magic.args, (name, value) => python.side && void python.side.py.import("os").environ.set(name, value)),
+        envMagic(magic.args, (name, value) => python.side && void bridge.tspy.setItem(bridge.tspy.import("os").environ, name, value)),
       );
     } else if (magic.name === "typecheck") {
       typecheckMode = typecheckMagic(magic.args, typecheckMode);
       stream("stdout", `typecheck: ${typecheckMode}\n`);
     } else if (magic.name === "pip") {
-      const executable = python.side ? String(python.side.py.import("sys").executable) : "python3";
+      const executable = python.side ? String(bridge.tspy.import("sys").executable) : "python3";
       const status = await pipMagic(magic.args, executable, stream);
-      python.side?.py.import("importlib").invalidate_caches();
+      if (python.side) bridge.tspy.import("importlib").invalidate_caches();
       if (status !== 0) {
         return {
           kind: "execute_done",
@@ -440,7 +464,7 @@ function evaluateUserExpressions(expressions: Record<string, string>, language: 
   const out: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(expressions)) {
     try {
-      const value = language === "python" && python.side ? python.side.py.eval(expression) : vm.runInThisContext(expression);
+      const value = language === "python" && python.side ? bridge.tspy.eval(expression) : vm.runInThisContext(expression);
       out[name] = { status: "ok", data: mimeBundle(value), metadata: {} };
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
@@ -462,10 +486,13 @@ function formatDuration(ms: number): string {
  * is not one of these (e.g. `constructor`) finds nothing, never a member of Object.prototype.
  */
 const requestHandlers = new Map<Extract<ToExecutor, { kind: "request" }>["msgType"], (content: Record<string, unknown>) => Record<string, unknown>>([
-  ["complete_request", (c) => (collectPythonDeclarations(), introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0)))],
+  ["complete_request", (c) => (collectPythonDeclarations(STUBS_WAIT_INTERACTIVE_MS), introspection.complete(String(c.code ?? ""), Number(c.cursor_pos ?? 0)))],
   [
     "inspect_request",
-    (c) => (collectPythonDeclarations(), introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0))),
+    (c) => (
+      collectPythonDeclarations(STUBS_WAIT_INTERACTIVE_MS),
+      introspection.inspect(String(c.code ?? ""), Number(c.cursor_pos ?? 0), Number(c.detail_level ?? 0))
+    ),
   ],
   ["comm_info_request", (c) => comms.info(typeof c.target_name === "string" ? c.target_name : undefined)],
   ["comm_open", (c) => comms.incoming("comm_open", c)],
@@ -478,8 +505,8 @@ function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
   if (PYTHON_MAGIC.test(m.code)) {
     if (!python.side) return post({ kind: "is_complete_done", id: m.id, status: "unknown" });
     const r = python.side.cell.is_complete(m.code.replace(PYTHON_MAGIC, ""));
-    const [status, indent] = r.toJS() as ["complete" | "incomplete" | "invalid", string];
-    r.destroy();
+    const [status, indent] = bridge.tspy.toJS(r) as ["complete" | "incomplete" | "invalid", string];
+    bridge.tspy.destroy(r);
     return post({ kind: "is_complete_done", id: m.id, status, indent });
   }
   const status = typescriptCompleteness(m.code);
@@ -489,7 +516,7 @@ function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
 /** Python's exit work (atexit handlers; files left open are flushed and closed). Never throws. */
 function shutdownPython(): void {
   try {
-    python.side?.py.import("tspy_streams").shutdown();
+    if (python.side) bridge.tspy.import("tspy_streams").shutdown();
   } catch (e) {
     writeStream("stderr", `tspy: Python's exit handlers failed: ${e instanceof Error ? e.message : String(e)}\n`);
   }

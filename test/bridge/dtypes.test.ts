@@ -2,10 +2,11 @@
 // views that stay views, and read-only buffers that JS cannot write into.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { tspy } from "../../bridge/lib/index.js";
 import { useBridge } from "./helpers.js";
 
 const py = useBridge();
-py.exec("import numpy as np");
+tspy.exec("import numpy as np");
 
 test("every_dtype_of_the_table_maps_to_its_typed_array_and_back", () => {
   const table: Array<[string, string, string, number]> = [
@@ -24,10 +25,10 @@ test("every_dtype_of_the_table_maps_to_its_typed_array_and_back", () => {
     ["complex64", "complex64", "Float32Array", 8],
     ["complex128", "complex128", "Float64Array", 16],
   ];
-  const back = py.eval("lambda v: np.asarray(v).dtype.name");
+  const back = tspy.eval("lambda v: np.asarray(v).dtype.name");
   for (const [np, dtype, kind, itemsize] of table) {
-    const a = py.eval(`np.arange(3).astype('${np}')`);
-    const buf = a.getBuffer();
+    const a = tspy.eval(`np.arange(3).astype('${np}')`);
+    const buf = tspy.getBuffer(a);
     assert.equal(buf.dtype, dtype, np);
     assert.equal(buf.data.constructor.name, kind, np);
     assert.equal(buf.itemsize, itemsize, np);
@@ -39,72 +40,72 @@ test("every_dtype_of_the_table_maps_to_its_typed_array_and_back", () => {
       assert.equal(back(buf.data), dtype === "int64" || dtype === "uint64" ? dtype : dtype, np);
     }
     buf.release();
-    a.destroy();
+    tspy.destroy(a);
   }
-  back.destroy();
+  tspy.destroy(back);
 });
 
 test("float16_is_raw_half_bits_and_complex_is_interleaved", () => {
-  const h = py.eval("np.array([1.0, -2.0, 0.5], dtype=np.float16)");
-  const hb = h.getBuffer();
+  const h = tspy.eval("np.array([1.0, -2.0, 0.5], dtype=np.float16)");
+  const hb = tspy.getBuffer(h);
   assert.deepEqual([...hb.data], [0x3c00, 0xc000, 0x3800], "IEEE half bit patterns");
   (hb.data as Uint16Array)[2] = 0x4200; // 3.0
-  assert.equal(py.eval("lambda a: float(a[2])")(h), 3);
+  assert.equal(tspy.eval("lambda a: float(a[2])")(h), 3);
   hb.release();
-  const c = py.eval("np.array([1+2j, 3-4j], dtype=np.complex128)");
-  const cb = c.getBuffer();
+  const c = tspy.eval("np.array([1+2j, 3-4j], dtype=np.complex128)");
+  const cb = tspy.getBuffer(c);
   assert.deepEqual([...cb.data], [1, 2, 3, -4], "re, im interleaved");
   cb.data[3] = 40;
-  assert.equal(py.eval("lambda a: a[1].imag")(c), 40, "writes reach numpy");
+  assert.equal(tspy.eval("lambda a: a[1].imag")(c), 40, "writes reach numpy");
   cb.release();
-  const c64 = py.eval("np.array([1+2j, 3-4j], dtype=np.complex64)[::-1]");
-  const c64b = c64.getBuffer();
+  const c64 = tspy.eval("np.array([1+2j, 3-4j], dtype=np.complex64)[::-1]");
+  const c64b = tspy.getBuffer(c64);
   const re = (i: number) => c64b.data[(c64b.offset + i * c64b.strides[0]) / (c64b.itemsize / 2)];
   const im = (i: number) => c64b.data[(c64b.offset + i * c64b.strides[0]) / (c64b.itemsize / 2) + 1];
   assert.deepEqual([re(0), im(0), re(1), im(1)], [3, -4, 1, 2], "a reversed complex view indexes by itemsize / 2");
   c64b.release();
-  for (const p of [h, c, c64]) p.destroy();
+  for (const p of [h, c, c64]) tspy.destroy(p);
 });
 
 test("a_strided_view_stays_a_view_both_ways", () => {
-  py.exec("base = np.zeros((4, 6), dtype=np.float32)\nview = base[1::2, ::3]");
+  tspy.exec("base = np.zeros((4, 6), dtype=np.float32)\nview = base[1::2, ::3]");
   const view = py.view;
-  const buf = view.getBuffer();
+  const buf = tspy.getBuffer(view);
   assert.deepEqual(buf.shape, [2, 2]);
   assert.deepEqual(buf.strides, [48, 12]);
   const at = (i: number, j: number) => (buf.offset + i * buf.strides[0] + j * buf.strides[1]) / buf.itemsize;
   buf.data[at(1, 1)] = 7;
-  assert.equal(py.eval("float(base[3, 3])"), 7, "a JS write through the view reaches the base array");
-  py.exec("view[0, 1] = 5");
+  assert.equal(tspy.eval("float(base[3, 3])"), 7, "a JS write through the view reaches the base array");
+  tspy.exec("view[0, 1] = 5");
   assert.equal(buf.data[at(0, 1)], 5, "a numpy write through the view is seen by JS");
-  assert.equal(py.eval("np.shares_memory(view, base)"), true, "nothing was copied");
+  assert.equal(tspy.eval("np.shares_memory(view, base)"), true, "nothing was copied");
   buf.release();
-  view.destroy();
-  py.exec("del base, view");
+  tspy.destroy(view);
+  tspy.exec("del base, view");
 });
 
 test("read_only_buffers_are_copied_unless_sharing_is_asked_for", () => {
-  py.exec("ro = np.arange(4, dtype=np.float64)\nro.flags.writeable = False");
+  tspy.exec("ro = np.arange(4, dtype=np.float64)\nro.flags.writeable = False");
   const ro = py.ro;
-  const copy = ro.getBuffer();
+  const copy = tspy.getBuffer(ro);
   assert.equal(copy.readonly, true);
   assert.equal(copy.copied, true);
   copy.data[0] = 99;
-  assert.equal(py.eval("float(ro[0])"), 0, "a write to the copy never reaches the read-only array");
+  assert.equal(tspy.eval("float(ro[0])"), 0, "a write to the copy never reaches the read-only array");
   copy.release();
   assert.equal(copy.data.length, 4, "a copy stays usable after release()");
-  const shared = ro.getBuffer({ readOnly: "share" });
+  const shared = tspy.getBuffer(ro, { readOnly: "share" });
   assert.equal(shared.copied, false);
   assert.equal(shared.readonly, true);
-  py.exec("ro.flags.writeable = True\nro[1] = 11");
+  tspy.exec("ro.flags.writeable = True\nro[1] = 11");
   assert.equal(shared.data[1], 11, "a shared read-only view is the same memory");
   shared.release();
-  const fromBytes = py.eval("np.frombuffer(b'\\x01\\x02\\x03', dtype=np.uint8)");
-  const fb = fromBytes.getBuffer();
+  const fromBytes = tspy.eval("np.frombuffer(b'\\x01\\x02\\x03', dtype=np.uint8)");
+  const fb = tspy.getBuffer(fromBytes);
   assert.equal(fb.copied, true);
   assert.deepEqual([...fb.data], [1, 2, 3]);
   fb.release();
-  assert.throws(() => ro.getBuffer({ readOnly: "never" as "copy" }), TypeError);
-  for (const p of [ro, fromBytes]) p.destroy();
-  py.exec("del ro");
+  assert.throws(() => tspy.getBuffer(ro, { readOnly: "never" as "copy" }), TypeError);
+  for (const p of [ro, fromBytes]) tspy.destroy(p);
+  tspy.exec("del ro");
 });

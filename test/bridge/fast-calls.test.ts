@@ -1,60 +1,60 @@
 // The direct call path (issue 4): a callable PyProxy calls straight into the addon (no JS trap),
-// `py.fn(callable)` gives a plain function over the same path, and the executor keeps the GIL
+// `tspy.fn(callable)` gives a plain function over the same path, and the executor keeps the GIL
 // lazily between bridge calls without starving Python threads.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isPyProxy, PythonError, type PyProxy } from "../../bridge/lib/index.js";
+import { isPyProxy, PythonError, type PyProxy, tspy } from "../../bridge/lib/index.js";
 import { useBridge } from "./helpers.js";
 
 const py = useBridge();
 
 test("direct_call_converts_scalars_both_ways", () => {
-  py.exec("def echo(*a):\n    return [type(x).__name__ for x in a], a");
+  tspy.exec("def echo(*a):\n    return [type(x).__name__ for x in a], a");
   const echo = py.echo;
-  const r = echo(2, 2.5, "s", true, null, undefined, 10n ** 20n, py.float(3));
-  const [types, values] = r.toJS();
+  const r = echo(2, 2.5, "s", true, null, undefined, 10n ** 20n, tspy.float(3));
+  const [types, values] = tspy.toJS(r);
   assert.deepEqual(types, ["int", "float", "str", "bool", "NoneType", "NoneType", "int", "float"]);
   assert.deepEqual(values, [2, 2.5, "s", true, null, null, 10n ** 20n, 3]);
-  assert.equal(py.eval("abs")(-4), 4);
-  assert.equal(py.eval("str.upper")("ab"), "AB");
-  assert.equal(py.eval("lambda: None")(), null);
-  for (const p of [r, echo]) p.destroy();
-  py.exec("del echo");
+  assert.equal(tspy.eval("abs")(-4), 4);
+  assert.equal(tspy.eval("str.upper")("ab"), "AB");
+  assert.equal(tspy.eval("lambda: None")(), null);
+  for (const p of [r, echo]) tspy.destroy(p);
+  tspy.exec("del echo");
 });
 
 test("direct_call_passes_more_than_eight_arguments_and_kwargs", () => {
-  py.exec("def many(*a, **k):\n    return sum(a), sorted(k.items())");
+  tspy.exec("def many(*a, **k):\n    return sum(a), sorted(k.items())");
   const many = py.many;
   const args = Array.from({ length: 20 }, (_, i) => i);
-  const r = many(...args, py.kwargs({ b: 2, a: [1] }));
-  assert.deepEqual(r.toJS(), [
+  const r = many(...args, tspy.kwargs({ b: 2, a: [1] }));
+  assert.deepEqual(tspy.toJS(r), [
     190,
     [
       ["a", [1]],
       ["b", 2],
     ],
   ]);
-  const r2 = many(py.kwargs({ only: true }));
-  assert.deepEqual(r2.toJS(), [0, [["only", true]]]);
-  for (const p of [r, r2, many]) p.destroy();
-  py.exec("del many");
+  const r2 = many(tspy.kwargs({ only: true }));
+  assert.deepEqual(tspy.toJS(r2), [0, [["only", true]]]);
+  for (const p of [r, r2, many]) tspy.destroy(p);
+  tspy.exec("del many");
 });
 
 test("direct_call_raises_python_errors_and_rejects_bad_arguments", () => {
-  const div = py.eval("lambda a, b: a / b");
+  const div = tspy.eval("lambda a, b: a / b");
   assert.throws(
     () => div(1, 0),
     (e: unknown) => e instanceof PythonError && e.type === "ZeroDivisionError",
   );
   assert.throws(() => div(Symbol("x"), 1), /symbol/);
-  assert.throws(() => div(py.kwargs({ a: 1 }), 2), /last argument/, "kwargs marker only last");
+  assert.throws(() => div(tspy.kwargs({ a: 1 }), 2), /last argument/, "kwargs marker only last");
   assert.equal(div(6, 3), 2, "usable after errors");
-  div.destroy();
+  tspy.destroy(div);
   assert.throws(() => div(1, 1), /destroyed/);
 });
 
 test("callable_proxy_keeps_proxy_semantics", () => {
-  py.exec("def f(x):\n    return x\nf.tag = 'hi'");
+  tspy.exec("def f(x):\n    return x\nf.tag = 'hi'");
   const f = py.f;
   assert.ok(isPyProxy(f));
   assert.equal(typeof f, "function");
@@ -63,37 +63,37 @@ test("callable_proxy_keeps_proxy_semantics", () => {
   assert.equal("tag" in f, true);
   assert.equal("prototype" in f, false, "no JS prototype leaks into `in`");
   assert.throws(() => new (f as unknown as new () => unknown)(), TypeError, "not a constructor");
-  assert.equal(py.eval("lambda g: g is f")(f), true, "passed back to Python it is the same object");
-  const notCallable = py.eval("[1]");
+  assert.equal(tspy.eval("lambda g: g is f")(f), true, "passed back to Python it is the same object");
+  const notCallable = tspy.eval("[1]");
   assert.throws(
     () => notCallable(),
     (e: unknown) => e instanceof PythonError && e.type === "TypeError",
   );
-  for (const p of [f, notCallable]) p.destroy();
-  py.exec("del f");
+  for (const p of [f, notCallable]) tspy.destroy(p);
+  tspy.exec("del f");
 });
 
 test("py_fn_calls_the_callable_and_shares_its_reference", () => {
-  const math = py.import("math");
+  const math = tspy.import("math");
   const sqrt = math.sqrt as PyProxy;
-  const fast = py.fn(sqrt);
+  const fast = tspy.fn(sqrt);
   assert.equal(isPyProxy(fast), false, "a plain function");
   assert.equal(fast(16), 4);
-  assert.equal(fast(py.float(2.25)), 1.5);
-  assert.equal(py.eval("lambda g: g is __import__('math').sqrt")(fast), true, "converts back to the callable");
-  const fmt = py.fn(py.eval("lambda x, *, sep: sep.join(x)"));
-  assert.equal(fmt(["a", "b"], py.kwargs({ sep: "-" })), "a-b");
-  assert.throws(() => py.fn(py.eval("[1]")), /not callable/);
-  assert.throws(() => py.fn((() => 1) as unknown as PyProxy), TypeError);
-  sqrt.destroy();
+  assert.equal(fast(tspy.float(2.25)), 1.5);
+  assert.equal(tspy.eval("lambda g: g is __import__('math').sqrt")(fast), true, "converts back to the callable");
+  const fmt = tspy.fn(tspy.eval("lambda x, *, sep: sep.join(x)"));
+  assert.equal(fmt(["a", "b"], tspy.kwargs({ sep: "-" })), "a-b");
+  assert.throws(() => tspy.fn(tspy.eval("[1]")), /not callable/);
+  assert.throws(() => tspy.fn((() => 1) as unknown as PyProxy), TypeError);
+  tspy.destroy(sqrt);
   assert.throws(() => fast(4), /destroyed/, "shares the proxy's reference");
-  math.destroy();
-  py.exec("import gc; gc.collect()");
+  tspy.destroy(math);
+  tspy.exec("import gc; gc.collect()");
 });
 
 test("py_fn_keeps_the_python_object_alive_after_the_proxy_is_collected", async () => {
-  py.exec("class Counter:\n    n = 0\n    def __call__(self):\n        Counter.n += 1\n        return Counter.n");
-  let fast: ((...a: unknown[]) => unknown) | undefined = py.fn(py.eval("Counter()"));
+  tspy.exec("class Counter:\n    n = 0\n    def __call__(self):\n        Counter.n += 1\n        return Counter.n");
+  let fast: ((...a: unknown[]) => unknown) | undefined = tspy.fn(tspy.eval("Counter()"));
   for (let i = 0; i < 3; i++) {
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((r) => setImmediate(r));
@@ -101,36 +101,36 @@ test("py_fn_keeps_the_python_object_alive_after_the_proxy_is_collected", async (
   assert.equal(fast(), 1);
   assert.equal(fast(), 2);
   fast = undefined;
-  py.exec("del Counter");
+  tspy.exec("del Counter");
 });
 
 test("python_thread_runs_during_a_hot_loop_of_bridge_calls", () => {
   // The executor keeps the GIL between calls but yields it every few dozen calls.
-  py.exec(
+  tspy.exec(
     "import threading, time\nhot_ticks = [0]\nhot_stop = threading.Event()\ndef hot_spin():\n    while not hot_stop.is_set():\n        hot_ticks[0] += 1\n        time.sleep(0.0005)\nhot_th = threading.Thread(target=hot_spin)\nhot_th.start()\n",
   );
-  const abs = py.fn(py.eval("abs"));
-  const before = py.eval("hot_ticks[0]") as number;
+  const abs = tspy.fn(tspy.eval("abs"));
+  const before = tspy.eval("hot_ticks[0]") as number;
   const until = Date.now() + 300;
   let calls = 0;
   while (Date.now() < until) {
     abs(-1);
     calls++;
   }
-  const after = py.eval("hot_ticks[0]") as number;
-  py.exec("hot_stop.set(); hot_th.join(); del hot_ticks, hot_stop, hot_spin, hot_th");
+  const after = tspy.eval("hot_ticks[0]") as number;
+  tspy.exec("hot_stop.set(); hot_th.join(); del hot_ticks, hot_stop, hot_spin, hot_th");
   assert.ok(calls > 1000, `the loop made calls (${calls})`);
   assert.ok(after - before > 10, `the Python thread ran between calls (${after - before} ticks)`);
 });
 
 test("python_thread_waiting_for_the_gil_runs_while_ts_awaits", async () => {
   // A lazily held GIL goes back before the event loop waits: a thread blocked on the GIL proceeds.
-  py.exec("import threading\nwait_done = threading.Event()\nwait_th = threading.Thread(target=wait_done.set)");
-  py.exec("wait_th.start()");
+  tspy.exec("import threading\nwait_done = threading.Event()\nwait_th = threading.Thread(target=wait_done.set)");
+  tspy.exec("wait_th.start()");
   const deadline = Date.now() + 10_000;
-  while (!(py.eval("wait_done.is_set()") as boolean) && Date.now() < deadline) {
+  while (!(tspy.eval("wait_done.is_set()") as boolean) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1));
   }
-  assert.equal(py.eval("wait_done.is_set()"), true);
-  py.exec("wait_th.join(); del wait_done, wait_th");
+  assert.equal(tspy.eval("wait_done.is_set()"), true);
+  tspy.exec("wait_th.join(); del wait_done, wait_th");
 });

@@ -2,12 +2,12 @@
 // after every test that no Python reference or JS reference leaked.
 import assert from "node:assert/strict";
 import { afterEach, beforeEach } from "node:test";
-import { initialize, liveJsRefCount, liveProxyCount, py, type Py } from "../../bridge/lib/index.js";
+import { initialize, liveJsRefCount, liveProxyCount, type Py, tspy } from "../../bridge/lib/index.js";
 
 /** Runs Python's cyclic GC and JS's GC (needs --expose-gc) and lets finalizers run. */
 export async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) {
-    py.exec("import gc as _gc; _gc.collect(); del _gc");
+    tspy.exec("import gc as _gc; _gc.collect(); del _gc");
     (globalThis as { gc?: () => void }).gc?.();
     await new Promise((resolve) => setImmediate(resolve));
   }

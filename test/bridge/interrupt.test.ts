@@ -16,7 +16,7 @@ const b = require(${JSON.stringify(INDEX)});
 const py = b.initialize();
 const run = (code) => {
   try {
-    return { value: py.eval(code) };
+    return { value: b.tspy.eval(code) };
   } catch (e) {
     return { error: { isPythonError: e instanceof b.PythonError, type: e.type, message: e.message } };
   }
@@ -26,7 +26,7 @@ parentPort.on("message", (msg) => {
   if (msg.exec) {
     parentPort.postMessage({ started: true });
     try {
-      py.exec(msg.exec);
+      b.tspy.exec(msg.exec);
       parentPort.postMessage({ value: null });
     } catch (e) {
       parentPort.postMessage({ error: { isPythonError: e instanceof b.PythonError, type: e.type, message: e.message } });

@@ -1,4 +1,4 @@
-// Which Python: py.config() reports the running interpreter; asking for another Python once one
+// Which Python: tspy.config() reports the running interpreter; asking for another Python once one
 // is loaded is an Error; and a second CPython minor version (3.12, else 3.13 or 3.10) runs the
 // bridge in a child process from its own per-version addon build, chosen by TSPY_PYTHON at run
 // time without rebuilding the default one.
@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import { loadPythonConfig, type PythonConfig } from "../../python-env/config.js";
 import { examine, searchOrder } from "../../python-env/find-python.js";
 import { buildBridge } from "../../bridge/lib/build.js";
-import { addonPaths, initialize, loadBridge } from "../../bridge/lib/index.js";
+import { addonPaths, initialize, loadBridge, tspy } from "../../bridge/lib/index.js";
 import { useBridge } from "./helpers.js";
 
 const py = useBridge();
@@ -42,52 +42,52 @@ const assert = require("node:assert/strict");
 const b = require(${JSON.stringify(indexJs)});
 const py = b.initialize();
 const start = [b.liveProxyCount(), b.liveJsRefCount()];
-const c = py.config();
+const c = b.tspy.config();
 // conversions
-assert.equal(py.eval("1 + 2"), 3);
-assert.equal(py.eval("'é' * 2"), "éé");
-assert.deepEqual(py.eval("[1, 2.5, None, True, 'x']").toJS(), [1, 2.5, null, true, "x"]);
-assert.deepEqual(py.eval("{'a': (1, 2)}").toJS(), { a: [1, 2] });
-assert.equal(py.eval("2 ** 70"), 2n ** 70n);
+assert.equal(b.tspy.eval("1 + 2"), 3);
+assert.equal(b.tspy.eval("'é' * 2"), "éé");
+assert.deepEqual(b.tspy.toJS(b.tspy.eval("[1, 2.5, None, True, 'x']")), [1, 2.5, null, true, "x"]);
+assert.deepEqual(b.tspy.toJS(b.tspy.eval("{'a': (1, 2)}")), { a: [1, 2] });
+assert.equal(b.tspy.eval("2 ** 70"), 2n ** 70n);
 // a TypedArray shared with Python's memoryview: writes cross both ways
 const f64 = new Float64Array([1, 2, 3]);
 py.x = f64;
-py.exec("m = memoryview(x).cast('B').cast('d')\\nm[1] = 20.0\\ns = sum(m)");
+b.tspy.exec("m = memoryview(x).cast('B').cast('d')\\nm[1] = 20.0\\ns = sum(m)");
 assert.equal(f64[1], 20);
-assert.equal(py.eval("s"), 24);
+assert.equal(b.tspy.eval("s"), 24);
 f64[2] = 100;
-assert.equal(py.eval("m[2]"), 100);
+assert.equal(b.tspy.eval("m[2]"), 100);
 // an array.array seen from TS without a copy
-py.exec("import array\\na = array.array('i', [5, 6, 7])");
-const buf = py.a.getBuffer();
+b.tspy.exec("import array\\na = array.array('i', [5, 6, 7])");
+const buf = b.tspy.getBuffer(py.a);
 assert.equal(buf.dtype, "int32");
 buf.data[0] = 50;
-assert.equal(py.eval("a[0]"), 50);
+assert.equal(b.tspy.eval("a[0]"), 50);
 buf.release();
 // a TS callback, also from a Python thread while the executor joins it
 py.cb = (v) => v * 2;
-assert.equal(py.eval("cb(21)"), 42);
-py.exec("import threading\\nout = []\\nt = threading.Thread(target=lambda: out.append(cb(5)))\\nt.start()\\nt.join()");
-assert.deepEqual(py.eval("out").toJS(), [10]);
+assert.equal(b.tspy.eval("cb(21)"), 42);
+b.tspy.exec("import threading\\nout = []\\nt = threading.Thread(target=lambda: out.append(cb(5)))\\nt.start()\\nt.join()");
+assert.deepEqual(b.tspy.toJS(b.tspy.eval("out")), [10]);
 // errors
-assert.throws(() => py.eval("1 / 0"), (e) => e instanceof b.PythonError && e.type === "ZeroDivisionError");
+assert.throws(() => b.tspy.eval("1 / 0"), (e) => e instanceof b.PythonError && e.type === "ZeroDivisionError");
 // another Python after this one: refused
 assert.throws(() => b.loadBridge(${JSON.stringify(otherLoadConfig)}), /already loaded in this process/);
-py.exec("del x, m, s, a, cb, out, t");
+b.tspy.exec("del x, m, s, a, cb, out, t");
 (async () => {
   for (let i = 0; i < 3; i++) {
-    py.exec("import gc; gc.collect()");
+    b.tspy.exec("import gc; gc.collect()");
     globalThis.gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  py.exec("import gc; gc.collect()");
+  b.tspy.exec("import gc; gc.collect()");
   const end = [b.liveProxyCount(), b.liveJsRefCount()];
   process.stdout.write(JSON.stringify({ version: c.version, libpython: c.libpython, executable: c.executable, numpy: c.numpy, start, end }) + "\\n");
 })();
 `;
 
 test("py_config_reports_the_running_interpreter", () => {
-  const c = py.config();
+  const c = tspy.config();
   assert.equal(c.version, configured.version);
   assert.equal(c.executable, configured.executable);
   assert.equal(c.prefix, configured.prefix);
@@ -140,7 +140,7 @@ test("second_python_version_runs_the_bridge_from_its_own_build", { timeout: 120_
     start: number[];
     end: number[];
   };
-  assert.ok(out.version.startsWith(`${other.versionInfo[0]}.${other.versionInfo[1]}.`), `py.config().version is ${out.version}`);
+  assert.ok(out.version.startsWith(`${other.versionInfo[0]}.${other.versionInfo[1]}.`), `tspy.config().version is ${out.version}`);
   assert.equal(out.version, other.version);
   assert.equal(out.libpython, fs.realpathSync(other.libpython));
   assert.equal(out.executable, other.executable);

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { test } from "node:test";
 import { threadId } from "node:worker_threads";
+import { tspy } from "../../bridge/lib/index.js";
 import { useBridge } from "./helpers.js";
 
 const py = useBridge();
@@ -16,7 +17,7 @@ test("ts_function_called_from_a_thread_runs_on_js_thread_while_main_joins", () =
     seen.push(threadId);
     return x * 21;
   };
-  py.exec(
+  tspy.exec(
     [
       "import threading",
       "results = []",
@@ -25,14 +26,14 @@ test("ts_function_called_from_a_thread_runs_on_js_thread_while_main_joins", () =
       "t.join()",
     ].join("\n"),
   );
-  assert.deepEqual(py.eval("results").toJS(), [[42, true]]);
+  assert.deepEqual(tspy.toJS(tspy.eval("results")), [[42, true]]);
   assert.deepEqual(seen, [threadId], "the TS function ran on the JS thread");
-  py.exec("del ts_fn, results, t");
+  tspy.exec("del ts_fn, results, t");
 });
 
 test("ts_function_called_from_a_thread_while_main_runs_bytecode", () => {
   py.ts_fn = (s: string) => s.toUpperCase();
-  py.exec(
+  tspy.exec(
     [
       "import threading, time",
       "out = []",
@@ -44,8 +45,8 @@ test("ts_function_called_from_a_thread_while_main_runs_bytecode", () => {
       "t.join()",
     ].join("\n"),
   );
-  assert.deepEqual(py.eval("out").toJS(), ["ABC"]);
-  py.exec("del ts_fn, out, t, deadline");
+  assert.deepEqual(tspy.toJS(tspy.eval("out")), ["ABC"]);
+  tspy.exec("del ts_fn, out, t, deadline");
 });
 
 test("thread_pool_calls_ts_function_concurrently", () => {
@@ -54,7 +55,7 @@ test("thread_pool_calls_ts_function_concurrently", () => {
     calls++;
     return x * x;
   };
-  py.exec(
+  tspy.exec(
     [
       "from concurrent.futures import ThreadPoolExecutor",
       "with ThreadPoolExecutor(max_workers=6) as ex:",
@@ -62,18 +63,18 @@ test("thread_pool_calls_ts_function_concurrently", () => {
     ].join("\n"),
   );
   assert.deepEqual(
-    py.eval("squares").toJS(),
+    tspy.toJS(tspy.eval("squares")),
     Array.from({ length: 40 }, (_, i) => i * i),
   );
   assert.equal(calls, 40);
-  py.exec("del square, squares, ex, ThreadPoolExecutor");
+  tspy.exec("del square, squares, ex, ThreadPoolExecutor");
 });
 
 test("ts_error_raised_in_calling_thread", () => {
   py.fails = (why: string) => {
     throw new RangeError(`no: ${why}`);
   };
-  py.exec(
+  tspy.exec(
     [
       "import threading, tspy",
       "caught = []",
@@ -87,8 +88,8 @@ test("ts_error_raised_in_calling_thread", () => {
       "t.join()",
     ].join("\n"),
   );
-  assert.deepEqual(py.eval("caught").toJS(), [["JSError", "RangeError: no: thread", true]]);
-  py.exec("del fails, caught, worker, t");
+  assert.deepEqual(tspy.toJS(tspy.eval("caught")), [["JSError", "RangeError: no: thread", true]]);
+  tspy.exec("del fails, caught, worker, t");
 });
 
 test("ts_objects_usable_from_a_thread", () => {
@@ -101,7 +102,7 @@ test("ts_objects_usable_from_a_thread", () => {
   }
   const obj = new Box();
   py.obj = obj;
-  py.exec(
+  tspy.exec(
     [
       "import threading",
       "got = []",
@@ -116,27 +117,27 @@ test("ts_objects_usable_from_a_thread", () => {
       "t.join()",
     ].join("\n"),
   );
-  assert.deepEqual(py.eval("got").toJS(), [1, "x", "[object Object]"]);
+  assert.deepEqual(tspy.toJS(tspy.eval("got")), [1, "x", "[object Object]"]);
   assert.equal(obj.c, 3);
   assert.equal(obj.d, 4);
-  py.exec("del obj, got, worker, t");
+  tspy.exec("del obj, got, worker, t");
 });
 
 test("thread_calls_ts_while_js_awaits_outside_python", async () => {
   py.ts_fn = (x: number) => x + 1;
-  py.exec(["import threading", "late = []", "t = threading.Thread(target=lambda: late.append(ts_fn(9)))", "t.start()"].join("\n"));
+  tspy.exec(["import threading", "late = []", "t = threading.Thread(target=lambda: late.append(ts_fn(9)))", "t.start()"].join("\n"));
   // The JS thread is back in its event loop: the call is served from there.
   const start = Date.now();
-  while (py.eval("len(late)") === 0 && Date.now() - start < 10_000) {
+  while (tspy.eval("len(late)") === 0 && Date.now() - start < 10_000) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  py.exec("t.join()");
-  assert.deepEqual(py.eval("late").toJS(), [10]);
-  py.exec("del ts_fn, late, t");
+  tspy.exec("t.join()");
+  assert.deepEqual(tspy.toJS(tspy.eval("late")), [10]);
+  tspy.exec("del ts_fn, late, t");
 });
 
 test("python_thread_progresses_while_ts_awaits_a_timer", async () => {
-  py.exec(
+  tspy.exec(
     [
       "import threading, time",
       "counter = [0]",
@@ -149,10 +150,10 @@ test("python_thread_progresses_while_ts_awaits_a_timer", async () => {
       "t.start()",
     ].join("\n"),
   );
-  const before = py.eval("counter[0]") as number;
+  const before = tspy.eval("counter[0]") as number;
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const after = py.eval("counter[0]") as number;
-  py.exec("stop.set()\nt.join()\ndel counter, stop, spin, t");
+  const after = tspy.eval("counter[0]") as number;
+  tspy.exec("stop.set()\nt.join()\ndel counter, stop, spin, t");
   assert.ok(after - before >= 10, `the Python thread ran while JS awaited (${before} -> ${after})`);
 });
 
@@ -164,7 +165,7 @@ const { parentPort, workerData } = require("node:worker_threads");
 const b = require(workerData.indexJs);
 const py = b.initialize();
 py.ts_fn = (x) => x * 3;
-py.exec([
+b.tspy.exec([
   "import threading",
   "from concurrent.futures import ThreadPoolExecutor",
   "out = []",
@@ -174,7 +175,7 @@ py.exec([
   "with ThreadPoolExecutor(4) as ex:",
   "    out.extend(ex.map(ts_fn, range(8)))",
 ].join("\\\\n"));
-parentPort.postMessage(py.eval("out").toJS());
+parentPort.postMessage(b.tspy.toJS(b.tspy.eval("out")));
 \`;
 const w = new Worker(code, { eval: true, workerData: { indexJs: ${JSON.stringify(indexJs)} } });
 w.once("message", (m) => { process.stdout.write(JSON.stringify(m) + "\\n"); process.exit(0); });

@@ -102,7 +102,7 @@ function suggestion(name: string): Locator {
 
 test("ctrl_enter_runs_the_cell_and_keeps_the_focus_in_it", { timeout: RUN_TIMEOUT * 2 }, async () => {
   await editAtEnd("ts");
-  await page.keyboard.insertText('const np = py.import("numpy");');
+  await page.keyboard.insertText('const np = tspy.import("numpy");');
   await page.keyboard.press("Control+Enter");
   await cell("ts").locator(".tspy-prompt", { hasText: "[1]:" }).waitFor({ timeout: RUN_TIMEOUT });
   assert.equal(await focusedCell(), "ts");

@@ -151,7 +151,7 @@ def test_plt_show_and_display_of_a_figure_show_it_once(kc):
 
 
 def test_matplotlib_figure_from_a_typescript_cell_shows_inline(kc):
-    run = ok(execute(kc, 'const plt = py.import("matplotlib.pyplot");\nplt.bar(["a", "b"], [3, 4]);\nundefined'))
+    run = ok(execute(kc, 'const plt = tspy.import("matplotlib.pyplot");\nplt.bar(["a", "b"], [3, 4]);\nundefined'))
     shown = displays(run)
     assert len(shown) == 1 and "image/png" in shown[0]["data"]
     assert ok(execute(kc, "%%python\nprint(len(plt.get_fignums()))")).stdout.strip() == "0"

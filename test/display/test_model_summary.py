@@ -68,8 +68,8 @@ def test_compiled_and_trained_model_shows_optimizer_parameters(kc):
 
 
 def test_keras_model_from_a_typescript_cell_is_the_same_table(kc):
-    code = ('const keras = py.import("keras");\n'
-            'keras.Sequential([keras.Input(py.kwargs({ shape: py.tuple(8) })), keras.layers.Dense(4)])')
+    code = ('const keras = tspy.import("keras");\n'
+            'keras.Sequential([keras.Input(tspy.kwargs({ shape: tspy.tuple(8) })), keras.layers.Dense(4)])')
     data = result_data(ok(execute(kc, code)))
     assert _params(data["text/html"]) == [36]
     assert "Total params: 36" in data["text/plain"]

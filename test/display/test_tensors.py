@@ -89,7 +89,7 @@ def test_tensorflow_image_batch_is_a_grid(kc):
 
 
 def test_numpy_array_from_a_typescript_cell_is_the_same_view(kc):
-    data = result_data(ok(execute(kc, 'py.import("numpy").ones(py.tuple(3, 4))')))
+    data = result_data(ok(execute(kc, 'tspy.import("numpy").ones(tspy.tuple(3, 4))')))
     assert _cell(data["text/html"], "shape") == "(3, 4)" and _cell(data["text/html"], "std") == "0"
 
 

@@ -78,7 +78,7 @@ def test_module_with_example_input_array_and_a_failing_forward_still_shows_the_t
 
 
 def test_torch_module_from_a_typescript_cell_is_the_same_table(kc):
-    data = result_data(ok(execute(kc, 'const tnn = py.import("torch.nn");\ntnn.Linear(8, 4)')))
+    data = result_data(ok(execute(kc, 'const tnn = tspy.import("torch.nn");\ntnn.Linear(8, 4)')))
     assert _total(data["text/html"], "total") == 36
     assert data["text/plain"] == "Linear(in_features=8, out_features=4, bias=True)"
 

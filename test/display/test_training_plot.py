@@ -68,7 +68,7 @@ def test_history_displays_as_the_same_chart(kc):
 
 
 def test_typescript_fit_shows_the_live_chart(kc):
-    run = ok(execute(kc, 'const m = py.make();\nm.fit(py.x, py.y, py.kwargs({ epochs: 3, verbose: 0 }));\nundefined'))
+    run = ok(execute(kc, 'const m = py.make();\nm.fit(py.x, py.y, tspy.kwargs({ epochs: 3, verbose: 0 }));\nundefined'))
     assert len(displays(run)) == 1 and len(displays(run, "update_display_data")) == 2
     assert _points(displays(run, "update_display_data")[-1]["data"][VEGALITE], "loss", "training") == [1, 2, 3]
 
@@ -76,8 +76,8 @@ def test_typescript_fit_shows_the_live_chart(kc):
 def test_live_plot_can_be_turned_off_from_python_and_from_typescript(kc):
     run = ok(execute(kc, "%%python\nimport tspy_display\ntspy_display.live_plot = False\nmake().fit(x, y, epochs=2, verbose=0)\ntspy_display.live_plot = True"))
     assert displays(run) == [] and displays(run, "update_display_data") == []
-    run = ok(execute(kc, "display.livePlot = false;\npy.make().fit(py.x, py.y, py.kwargs({ epochs: 2, verbose: 0 }));\ndisplay.livePlot"))
+    run = ok(execute(kc, "display.livePlot = false;\npy.make().fit(py.x, py.y, tspy.kwargs({ epochs: 2, verbose: 0 }));\ndisplay.livePlot"))
     assert displays(run) == [] and run.result == "false"
-    run = ok(execute(kc, "display.livePlot = true;\npy.make().fit(py.x, py.y, py.kwargs({ epochs: 2, verbose: 2 }));\ndisplay.livePlot"))
+    run = ok(execute(kc, "display.livePlot = true;\npy.make().fit(py.x, py.y, tspy.kwargs({ epochs: 2, verbose: 2 }));\ndisplay.livePlot"))
     assert len(displays(run)) == 1 and run.result == "true"
     assert "Epoch 2/2" in run.stdout  # Keras' own progress output still reaches the notebook

@@ -73,7 +73,7 @@ def test_python_reads_typescript_values_through_ts(kc):
 
 def test_numpy_array_is_shared_with_typescript_without_a_copy(kc):
     execute(kc, "%%python\nimport numpy as np\narr = np.arange(6, dtype=np.float64).reshape(2, 3)")
-    run = execute(kc, "const view = py.arr.getBuffer();\nview.data[0] = 100;\n[view.dtype, view.shape.join('x'), view.data.constructor.name]")
+    run = execute(kc, "const view = tspy.getBuffer(py.arr);\nview.data[0] = 100;\n[view.dtype, view.shape.join('x'), view.data.constructor.name]")
     assert run.result == "[ 'float64', '2x3', 'Float64Array' ]"
     assert execute(kc, "%%python\nfloat(arr[0, 0])").result == "100.0"
 
@@ -85,7 +85,7 @@ def test_typed_array_reaches_numpy_without_a_copy(kc):
 
 
 def test_python_error_in_a_typescript_cell_is_a_python_error(kc):
-    err = execute(kc, "py.import('json').loads('{broken')").error
+    err = execute(kc, "tspy.import('json').loads('{broken')").error
     assert err["ename"] == "PythonError"
     assert "JSONDecodeError" in err["evalue"]
     assert any("JSONDecodeError" in line for line in err["traceback"])

@@ -118,7 +118,7 @@ def test_sigint_interrupts_python_blocked_in_a_c_call_within_a_second_issue_19(k
 def test_sigint_during_a_ts_callback_under_python_raises_keyboard_interrupt_issue_19(kernel, kc, how):
     km, _ = kernel
     assert execute(kc, "function spinForever() { let n = 0; while (true) { n++; } }").reply["content"]["status"] == "ok"
-    code = "%%python\nts.spinForever()" if how == "python_cell_calls_ts" else 'py.eval("lambda cb: cb()")(spinForever)'
+    code = "%%python\nts.spinForever()" if how == "python_cell_calls_ts" else 'tspy.eval("lambda cb: cb()")(spinForever)'
     msg_id = kc.execute(code)
     time.sleep(1.5)
     km.interrupt_kernel()

@@ -79,7 +79,7 @@ def test_python_threads_run_while_a_typescript_cell_waits_for_input(kc):
     execute(kc, "%%python\nimport threading, time\nticks = []\nstop_ticks = threading.Event()\n"
                 "def tick():\n    while not stop_ticks.is_set():\n        ticks.append(1)\n        time.sleep(0.005)\n"
                 "threading.Thread(target=tick, daemon=True).start()")
-    msg_id = kc.execute("const before = py.ticks.len();\nconst line = await input('go? ');\npy.ticks.len() - before", allow_stdin=True)
+    msg_id = kc.execute("const before = tspy.len(py.ticks);\nconst line = await input('go? ');\ntspy.len(py.ticks) - before", allow_stdin=True)
     request = kc.get_stdin_msg(timeout=30)
     assert request["parent_header"]["msg_id"] == msg_id
     time.sleep(1.0)

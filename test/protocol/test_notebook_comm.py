@@ -62,7 +62,7 @@ def test_variables_request_lists_both_languages_with_shape_dtype_and_size(kc, co
 
 
 def test_ts_variable_holding_a_python_array_shows_a_python_shape(kc, comm_id):
-    assert execute(kc, "const grid = py.import('numpy').ones([2, 5], py.kwargs({ dtype: 'uint8' }));").reply["content"]["status"] == "ok"
+    assert execute(kc, "const grid = tspy.import('numpy').ones([2, 5], tspy.kwargs({ dtype: 'uint8' }));").reply["content"]["status"] == "ok"
     grid = by_name(ask(kc, comm_id, {"request": "variables", "id": "g"})["variables"])["grid"]
     assert grid["language"] == "TypeScript" and grid["type"] == "PyProxy<ndarray>"
     assert grid["shape"] == "(2, 5)" and grid["dtype"] == "uint8" and grid["size"] == 10

@@ -88,7 +88,7 @@ def test_typescript_process_stdout_write_lands_in_the_cell(kc):
 
 
 def test_output_of_both_languages_keeps_the_order_it_was_written_in(kc):
-    run = execute(kc, 'console.log("1-ts"); py.import("builtins").print("2-py"); console.log("3-ts")')
+    run = execute(kc, 'console.log("1-ts"); tspy.import("builtins").print("2-py"); console.log("3-ts")')
     assert run.stdout == "1-ts\n2-py\n3-ts\n"
 
 

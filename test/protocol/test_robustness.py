@@ -179,5 +179,5 @@ def test_error_thrown_later_by_a_timer_is_reported_and_the_kernel_survives(kc):
 
 
 def test_a_python_none_result_is_not_displayed(kc):
-    run = execute(kc, "py.eval('None')")
+    run = execute(kc, "tspy.eval('None')")
     assert run.result is None and run.reply["content"]["status"] == "ok"

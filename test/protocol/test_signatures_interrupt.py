@@ -1,0 +1,74 @@
+"""Issue 12, items 4 and 6 through jupyter_client, each test written as the user's code that
+failed: a TS function has a Python signature (inspect.signature of `ts.f`), and an interrupt stops
+any running TypeScript (callbacks in forEach/map, a backtracking regular expression, a recursion,
+code after an await, a TS callback under Python) within a second, the variables of both languages
+kept and the kernel usable."""
+import time
+
+import pytest
+
+from conftest import collect, execute
+
+
+def _wait_reply(kc, msg_id, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+def test_python_sees_the_signature_of_a_ts_function_issue_12(kc):
+    assert execute(kc, "const scale = (a: number, b = 2, ...rest: number[]) => a * b;").reply["content"]["status"] == "ok"
+    run = execute(kc, "%%python\nimport inspect\nstr(inspect.signature(ts.scale)), ts.scale.__name__, ts.scale(3, b=5)")
+    assert run.result == "('(a, b=2, *rest)', 'scale', 15)", run.error
+
+
+SPINNING_CELLS = {
+    # Nested callbacks: no loop statement for the cooperative check to see.
+    "nested_forEach": "let acc = 0;\nxs.forEach((i) => xs.forEach((j) => { acc += i ^ j; }));",
+    "catastrophic_regex": '/(a+)+$/.test("a".repeat(40) + "b");',
+    "recursion": "function fib(n: number): number { return n < 2 ? n : fib(n - 1) + fib(n - 2); }\nfib(80);",
+    "while_true_in_a_callback": "[1, 2].forEach(() => { while (true) {} });",
+    "map_after_await": "await new Promise((r) => setTimeout(r, 50));\nxs.map((i) => xs.reduce((s, j) => s + (i ^ j), 0));",
+    "sort_comparator": "xs.slice().sort((a, b) => { let s = 0; xs.forEach((x) => (s += x)); return a - b + s * 0; });",
+}
+
+
+@pytest.mark.parametrize("name", SPINNING_CELLS)
+def test_interrupt_stops_ts_without_loop_checks_within_a_second_issue_12(kernel, kc, name):
+    km, _ = kernel
+    setup = execute(kc, "let keptTs = 41;\nconst xs = Array.from({ length: 100000 }, (_, i) => i);")
+    assert setup.reply["content"]["status"] == "ok"
+    assert execute(kc, "%%python\nkept_py = 'py'").reply["content"]["status"] == "ok"
+    msg_id = kc.execute(SPINNING_CELLS[name])
+    time.sleep(1.0)  # let it spin
+    sent = time.monotonic()
+    km.interrupt_kernel()
+    reply = _wait_reply(kc, msg_id, timeout=30)
+    elapsed = time.monotonic() - sent
+    collect(kc, msg_id)
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+    assert elapsed < 1.5, f"interrupted after {elapsed:.2f} s"
+    after = execute(kc, 'console.log("still printing");\nkeptTs + 1')
+    assert after.result == "42", after.error
+    assert after.stdout == "still printing\n"
+    assert execute(kc, "%%python\nkept_py + '!'").result == "'py!'"
+
+
+def test_interrupt_stops_a_ts_callback_without_loops_under_python_issue_12(kernel, kc):
+    km, _ = kernel
+    code = "function spinInForEach() { const ys = Array.from({ length: 100000 }, (_, i) => i); let s = 0; ys.forEach((i) => ys.forEach((j) => { s += i ^ j; })); return s; }"
+    assert execute(kc, code).reply["content"]["status"] == "ok"
+    msg_id = kc.execute("%%python\ncaught = None\ntry:\n    ts.spinInForEach()\nexcept KeyboardInterrupt as e:\n    caught = 'KeyboardInterrupt'\n    raise")
+    time.sleep(1.0)
+    sent = time.monotonic()
+    km.interrupt_kernel()
+    reply = _wait_reply(kc, msg_id, timeout=30)
+    elapsed = time.monotonic() - sent
+    collect(kc, msg_id)
+    assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
+    assert elapsed < 1.5, f"interrupted after {elapsed:.2f} s"
+    assert execute(kc, "%%python\ncaught").result == "'KeyboardInterrupt'", "Python saw KeyboardInterrupt from the TS callback"
+    assert execute(kc, "spinInForEach.name").result == "'spinInForEach'"
