@@ -72,7 +72,7 @@ test("the_server_interrupts_a_running_cell_and_the_kernel_keeps_its_state", asyn
 });
 
 test("completion_and_inspection_work_through_the_server_as_in_jupyterlab", async () => {
-  await run("const np = py.import('numpy');");
+  await run("const np = tspy.import('numpy');");
   const code = "np.linal";
   const completion = await kernel.requestComplete({ code, cursor_pos: code.length });
   assert.equal(completion.content.status, "ok");
