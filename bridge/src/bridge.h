@@ -101,6 +101,9 @@ struct EnvState {
   Napi::FunctionReference makeProxy, pyFloatClass, pyKwargsClass, pySliceClass;
   Napi::Reference<Napi::Value> handleKey, errorKey;
   Napi::ObjectReference absent, objectPrototype;
+  /** `BigInt` and `Map` as they were when the addon loaded: a notebook's `let Map = 1` rebinds the
+   *  global, never these. */
+  Napi::FunctionReference bigIntCtor, mapCtor;
   /** Wakes this thread's event loop to serve calls queued by other Python threads (RunOnJsThread);
    *  nullptr until initialize and after the env closed it. Guarded by the task-queue mutex. */
   napi_threadsafe_function tsfn = nullptr;

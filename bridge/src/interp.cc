@@ -889,6 +889,8 @@ static void EnvTeardown(Napi::Env, EnvState* s) {
   s->errorKey.Reset();
   s->absent.Reset();
   s->objectPrototype.Reset();
+  s->bigIntCtor.Reset();
+  s->mapCtor.Reset();
   for (auto& e : s->ids) napi_delete_reference(s->env, e.second.proxy);
   s->ids.clear();
   s->nsGet.Reset();
@@ -914,6 +916,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   st->thread = std::this_thread::get_id();
   // The EnvState outlives the env (Python objects may point at it): only mark it dead.
   env.SetInstanceData<EnvState, EnvTeardown>(st);
+  st->bigIntCtor = Napi::Persistent(env.Global().Get("BigInt").As<Napi::Function>());
+  st->mapCtor = Napi::Persistent(env.Global().Get("Map").As<Napi::Function>());
   exports.Set("setup", Napi::Function::New(env, Setup, "setup"));
   exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
   exports.Set("isInitialized", Napi::Function::New(env, IsInitialized, "isInitialized"));

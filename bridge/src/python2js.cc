@@ -80,7 +80,7 @@ static Napi::Value IntToJs(Napi::Env env, PyObject* o) {
   PyRef s(Check(PyNumber_ToBase(o, 10)));
   const char* digits = PyUnicode_AsUTF8(s.get());
   if (digits == nullptr) throw PyErrOccurred();
-  Napi::Function bigint = env.Global().Get("BigInt").As<Napi::Function>();
+  Napi::Function bigint = State(env)->bigIntCtor.Value();
   return bigint.Call({Napi::String::New(env, digits)});
 }
 
@@ -227,7 +227,7 @@ Napi::Value ToJsDeep(Napi::Env env, EnvState* st, PyObject* o, const ToJsOptions
     PyRef items(Check(PyDict_Items(o)));  // a snapshot: conversion may run Python code
     Py_ssize_t n = PyList_GET_SIZE(items.get());
     if (opt.dictAsMap) {
-      Napi::Function mapCtor = env.Global().Get("Map").As<Napi::Function>();
+      Napi::Function mapCtor = st->mapCtor.Value();
       Napi::Object map = mapCtor.New({});
       Napi::Function set = map.Get("set").As<Napi::Function>();
       for (Py_ssize_t i = 0; i < n; i++) {

@@ -66,8 +66,10 @@ export interface DisplayApi {
   updateDisplay(display_id: string, value: unknown, options?: Omit<DisplayOptions, "display_id">): void;
   /** Clears the cell's output; with `wait: true` only when the next output arrives. */
   clearOutput(options?: { wait?: boolean }): void;
-  /** The MIME bundle of any value (what a cell's result shows). */
+  /** The MIME bundle of any value (what a cell's result shows). @throws TypeError when its display method is async (see mimeBundleAsync). */
   mimeBundle(value: unknown): MimeBundle;
+  /** {@link mimeBundle}, awaiting an async `[Symbol.for("Jupyter.display")]()` (as Deno's kernel does for a cell's result). */
+  mimeBundleAsync(value: unknown): Promise<MimeBundle>;
 }
 
 /** Every TypedArray kind a cell can display: the bridge's buffer kinds plus Uint8ClampedArray. */
@@ -211,14 +213,21 @@ let nextId = 0;
  * @param pythonFlags get/set `tspy_display.live_plot`; absent when Python is unavailable (then livePlot is false and setting it throws).
  */
 export function createDisplay(host: DisplayHost, pythonFlags?: { getLivePlot(): boolean; setLivePlot(on: boolean): void }): DisplayApi {
+  const displayMethod = (value: unknown): unknown =>
+    value !== null && (typeof value === "object" || typeof value === "function") ? (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] : undefined;
+  const ownBundle = (value: unknown, bundle: unknown): MimeBundle => {
+    if (bundle === null || typeof bundle !== "object") throw new TypeError('[Symbol.for("Jupyter.display")]() must return a MIME bundle object');
+    if (typeof (bundle as { then?: unknown }).then === "function")
+      throw new TypeError('an async [Symbol.for("Jupyter.display")]() is awaited only for a cell\'s result; display() needs a synchronous one');
+    return "text/plain" in bundle ? (bundle as MimeBundle) : { ...bundle, "text/plain": util.inspect(value, { colors: false, depth: 2 }) };
+  };
+  const mimeBundleAsync = async (value: unknown): Promise<MimeBundle> => {
+    const render = displayMethod(value);
+    return typeof render === "function" ? ownBundle(value, await (render.call(value) as unknown)) : mimeBundle(value);
+  };
   const mimeBundle = (value: unknown): MimeBundle => {
-    const render =
-      value !== null && (typeof value === "object" || typeof value === "function") ? (value as Record<symbol, unknown>)[JUPYTER_DISPLAY] : undefined;
-    if (typeof render === "function") {
-      const bundle = render.call(value) as MimeBundle;
-      if (bundle === null || typeof bundle !== "object") throw new TypeError('[Symbol.for("Jupyter.display")]() must return a MIME bundle object');
-      return "text/plain" in bundle ? bundle : { ...bundle, "text/plain": util.inspect(value, { colors: false, depth: 2 }) };
-    }
+    const render = displayMethod(value);
+    if (typeof render === "function") return ownBundle(value, render.call(value));
     const fromPython = host.pythonBundle(value);
     if (fromPython) return fromPython;
     if (isTypedArray(value)) return typedArrayBundle(value);
@@ -265,5 +274,5 @@ export function createDisplay(host: DisplayHost, pythonFlags?: { getLivePlot(): 
     host.post("clear_output", { wait: Boolean(options.wait) });
   };
 
-  return { display, updateDisplay, clearOutput, mimeBundle };
+  return { display, updateDisplay, clearOutput, mimeBundle, mimeBundleAsync };
 }

@@ -83,7 +83,7 @@ export class Executor {
     const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin, handled: this.handled.buffer as SharedArrayBuffer };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
     this.heapLimitMb = heapLimitMb();
-    this.worker = new Worker(path.join(__dirname, "worker.js"), {
+    this.worker = new Worker(path.join(__dirname, "worker-entry.js"), {
       workerData: data,
       stdout: false,
       stderr: false,

@@ -79,7 +79,12 @@ const NOTEBOOK_ARTEFACTS = new Set([2451, 2300, 2393, 1375, 1378, 1309, 1208, 25
  * upwards when there is one (its compilerOptions), else strict ES2022 with Node's typings.
  */
 export class NotebookLanguageService {
-  private readonly executed: { name: string; text: string }[] = [];
+  /**
+   * Executed cells: `text` as run (imports made ambient), `declares` its top-level value names,
+   * `shown` the text the program sees (declarations a later cell, or the cell being edited,
+   * declares again are renamed away, see {@link hideRedeclared}) and `version` of `shown`.
+   */
+  private readonly executed: { name: string; text: string; declares: Set<string>; shown: string; version: number; hiddenKey: string }[] = [];
   private current = "";
   private currentVersion = 0;
   /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), by chunk key; one virtual file. */
@@ -131,7 +136,12 @@ export class NotebookLanguageService {
     const host: ts.LanguageServiceHost = {
       getCompilationSettings: () => this.options,
       getScriptFileNames: () => [GLOBALS_FILE, PRELUDE_FILE, this.pythonFile, ...this.executed.map((c) => c.name), this.currentFile],
-      getScriptVersion: (f) => (f === this.currentFile ? String(this.currentVersion) : f === this.pythonFile ? String(this.pythonVersion) : "1"),
+      getScriptVersion: (f) =>
+        f === this.currentFile
+          ? String(this.currentVersion)
+          : f === this.pythonFile
+            ? String(this.pythonVersion)
+            : String(this.executed.find((c) => c.name === f)?.version ?? 1),
       getScriptSnapshot: (f) => {
         const text = this.textOf(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
@@ -153,7 +163,7 @@ export class NotebookLanguageService {
     if (file === this.pythonFile) return this.pythonDeclarations;
     if (file === PRELUDE_FILE) return PYTHON_PRELUDE;
     const cell = this.executed.find((c) => c.name === file);
-    if (cell) return cell.text;
+    if (cell) return cell.shown;
     return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
   }
 
@@ -163,7 +173,29 @@ export class NotebookLanguageService {
    * @param source the cell's TypeScript (parsed without error).
    */
   addExecutedCell(source: string): void {
-    this.executed.push({ name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`), text: globalScript(source) });
+    const text = globalScript(source);
+    this.executed.push({
+      name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`),
+      text,
+      declares: topLevelNames(text),
+      shown: text,
+      version: 1,
+      hiddenKey: "",
+    });
+    // `import * as tf from "m"`: later cells also need tf's type names (`tf.Tensor`), which a
+    // `declare const` cannot give; a global alias of the namespace (after the cell, so it wins) can.
+    const aliases = namespaceAliases(source);
+    if (aliases) {
+      this.executed.push({
+        name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`),
+        text: aliases.text,
+        declares: aliases.names,
+        shown: aliases.text,
+        version: 1,
+        hiddenKey: "",
+      });
+    }
+    this.hideRedeclared();
   }
 
   /**
@@ -187,6 +219,28 @@ export class NotebookLanguageService {
   private setCurrent(source: string): void {
     this.current = source;
     this.currentVersion++;
+    this.hideRedeclared();
+  }
+
+  /**
+   * A later declaration of a top-level name replaces the earlier one, as at run time: an
+   * executed cell's declarations of names that a later cell or the cell being edited declares
+   * again are renamed (with their uses in that cell), so the checker types the name by its
+   * newest declaration (`let x = 1`, then `let x = true`: x is boolean, no TS2322).
+   */
+  private hideRedeclared(): void {
+    const later = topLevelNames(this.current);
+    for (let i = this.executed.length - 1; i >= 0; i--) {
+      const cell = this.executed[i];
+      const hidden = [...cell.declares].filter((n) => later.has(n));
+      const key = hidden.join(" ");
+      if (key !== cell.hiddenKey) {
+        cell.hiddenKey = key;
+        cell.shown = hidden.length > 0 ? renameIdentifiers(cell.text, new Set(hidden)) : cell.text;
+        cell.version++;
+      }
+      for (const n of cell.declares) later.add(n);
+    }
   }
 
   /**
@@ -257,6 +311,62 @@ export class NotebookLanguageService {
   }
 }
 
+/** The value names a script declares at top level (variables, functions, classes, enums, namespaces, imports made ambient). */
+function topLevelNames(source: string): Set<string> {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const names = new Set<string>();
+  const bind = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const e of name.elements) if (!ts.isOmittedExpression(e)) bind(e.name);
+  };
+  for (const st of file.statements) {
+    if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) bind(d.name);
+    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) names.add(st.name.text);
+    else if (ts.isImportDeclaration(st)) {
+      const c = st.importClause;
+      if (c?.name) names.add(c.name.text);
+      const b = c?.namedBindings;
+      if (b && ts.isNamespaceImport(b)) names.add(b.name.text);
+      else if (b) for (const e of b.elements) names.add(e.name.text);
+    }
+  }
+  return names;
+}
+
+/**
+ * `source` with every identifier named in `names` renamed to `__tspy_superseded_<name>`, except
+ * where it names a property (`o.x`, `{ x: 1 }`, members); shorthand `{ x }` becomes `{ x: renamed }`.
+ * Renaming a name everywhere in one cell keeps that cell's own bindings as they were.
+ */
+function renameIdentifiers(source: string, names: ReadonlySet<string>): string {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const edits: { start: number; end: number; text: string }[] = [];
+  const renamed = (n: string) => `__tspy_superseded_${n}`;
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && names.has(node.text)) {
+      const p = node.parent;
+      const start = node.getStart(file);
+      const isName = (p as { name?: ts.Node }).name === node;
+      if (ts.isShorthandPropertyAssignment(p) || (ts.isBindingElement(p) && isName && !p.propertyName && ts.isObjectBindingPattern(p.parent))) {
+        edits.push({ start, end: node.end, text: `${node.text}: ${renamed(node.text)}` });
+      } else if (
+        !(isName && (ts.isPropertyAccessExpression(p) || ts.isPropertyAssignment(p) || ts.isClassElement(p) || ts.isTypeElement(p) || ts.isEnumMember(p))) &&
+        !(ts.isQualifiedName(p) && p.right === node) &&
+        !(ts.isBindingElement(p) && p.propertyName === node) &&
+        !ts.isLabeledStatement(p) &&
+        !ts.isBreakOrContinueStatement(p)
+      ) {
+        edits.push({ start, end: node.end, text: renamed(node.text) });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  let out = source;
+  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
 /** The identifier-like word ending at `offset`: its start and text. */
 function wordAt(source: string, offset: number): { start: number; text: string } {
   let start = offset;
@@ -268,6 +378,25 @@ function wordAt(source: string, offset: number): { start: number; text: string }
  * Rewrites a cell for the language service so it is a global script: each import becomes
  * `declare const name: typeof import("m")...` on the same line; `export` modifiers go.
  */
+/**
+ * A module that makes each namespace import of `source` (`import * as tf from "m"`) a global alias
+ * (`declare global { export import tf = ... }`): value and namespace, so `tf.Tensor` types in
+ * later cells. Null when the cell has none.
+ */
+function namespaceAliases(source: string): { text: string; names: Set<string> } | null {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
+  const found: { name: string; module: string }[] = [];
+  for (const st of file.statements) {
+    const b = ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && !st.importClause?.isTypeOnly ? st.importClause?.namedBindings : undefined;
+    if (b && ts.isNamespaceImport(b))
+      found.push({ name: b.name.text, module: (st as ts.ImportDeclaration & { moduleSpecifier: ts.StringLiteral }).moduleSpecifier.text });
+  }
+  if (found.length === 0) return null;
+  const imports = found.map((f, i) => `import * as __tspy_namespace_${i} from ${JSON.stringify(f.module)};`).join("\n");
+  const exports = found.map((f, i) => `  export import ${f.name} = __tspy_namespace_${i};`).join("\n");
+  return { text: `${imports}\ndeclare global {\n${exports}\n}\n`, names: new Set(found.map((f) => f.name)) };
+}
+
 function globalScript(source: string): string {
   const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const edits: { start: number; end: number; text: string }[] = [];

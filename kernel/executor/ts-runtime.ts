@@ -172,7 +172,10 @@ export class TsRuntime {
       ]);
       throw new CellSyntaxError({ ename: "SyntaxError", evalue: `${first.message} (line ${first.line}, column ${first.column})`, traceback });
     }
-    for (const name of cell.declared) this.declared.add(name);
+    for (const name of cell.declared) {
+      this.declared.add(name);
+      makeShadowable(name);
+    }
     // The script's last line invokes the async wrapper; that frame is the kernel's, not the user's.
     const wrapperLine = cell.code.trimEnd().split("\n").length;
     this.sourceMaps.set(fileName, { map: new SourceMap(JSON.parse(cell.sourceMap)), lines, wrapperLine });
@@ -225,6 +228,17 @@ export const KERNEL_MODULES: Readonly<Record<string, string>> = { "tspy/tf": pat
 function withKernelModules(requireFromCwd: NodeJS.Require, requireFromKernel: NodeJS.Require): NodeJS.Require {
   const req = ((id: string) => (Object.hasOwn(KERNEL_MODULES, id) ? requireFromKernel(KERNEL_MODULES[id]) : requireFromCwd(id))) as NodeJS.Require;
   return Object.assign(req, { resolve: requireFromCwd.resolve, cache: requireFromCwd.cache, main: requireFromCwd.main, extensions: requireFromCwd.extensions });
+}
+
+/**
+ * Lets a cell's top-level declaration of `name` shadow a global that has only a getter (Node's
+ * `crypto`): the global becomes a writable data property, so `let crypto = 1` and
+ * `import * as crypto from "crypto"` assign instead of throwing. Other globals are left as they are.
+ */
+function makeShadowable(name: string): void {
+  const d = Object.getOwnPropertyDescriptor(globalThis, name);
+  if (d && d.configurable && d.get && !d.set)
+    Object.defineProperty(globalThis, name, { value: undefined, writable: true, enumerable: d.enumerable, configurable: true });
 }
 
 function isModuleNamespace(mod: unknown): boolean {

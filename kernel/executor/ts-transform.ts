@@ -59,6 +59,7 @@ export interface TransformedCell {
  */
 export function transformCell(source: string, fileName: string): TransformedCell {
   const declared = new Set<string>();
+  const redeclared: { text: string; start: number }[] = [];
   const result = ts.transpileModule(source, {
     fileName,
     reportDiagnostics: true,
@@ -70,9 +71,27 @@ export function transformCell(source: string, fileName: string): TransformedCell
       removeComments: false,
       experimentalDecorators: false,
     },
-    transformers: { before: [(context) => (file) => notebookTransform(file, context, declared)] },
+    transformers: {
+      before: [
+        (context) => (file) => {
+          redeclared.push(...redeclarations(file).map((id) => ({ text: id.text, start: id.getStart(file) })));
+          return notebookTransform(file, context, declared);
+        },
+      ],
+    },
   });
   const diagnostics = (result.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  // TypeScript's TS2451, which transpiling alone does not report: a cell is one scope.
+  for (const id of redeclared) {
+    diagnostics.push({
+      category: ts.DiagnosticCategory.Error,
+      code: 2451,
+      file: undefined,
+      start: id.start,
+      length: id.text.length,
+      messageText: `Cannot redeclare block-scoped variable '${id.text}'.`,
+    });
+  }
   if (diagnostics.length > 0) {
     const file = ts.createSourceFile(fileName, source, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     return {
@@ -91,6 +110,40 @@ export function transformCell(source: string, fileName: string): TransformedCell
   // Cells are strict code, as modules are, with or without an import (same line: keeps the source map's lines).
   if (!code.startsWith('"use strict";')) code = `"use strict"; ${code}`;
   return { code, sourceMap: result.sourceMapText ?? "", declared: [...declared], errors: [] };
+}
+
+/**
+ * The names a cell declares twice at top level where JavaScript forbids it (a `let`, `const`,
+ * `class` or `import` binding declared again by any declaration; `var` and `function` may repeat
+ * each other): each repeated declaration's name, in source order.
+ */
+function redeclarations(file: ts.SourceFile): ts.Identifier[] {
+  const seen = new Map<string, "lexical" | "var">();
+  const repeated: ts.Identifier[] = [];
+  const declare = (id: ts.Identifier, kind: "lexical" | "var") => {
+    const before = seen.get(id.text);
+    if (before && (before === "lexical" || kind === "lexical")) repeated.push(id);
+    if (before !== "lexical") seen.set(id.text, kind);
+  };
+  const identifiers = (name: ts.BindingName): ts.Identifier[] =>
+    ts.isIdentifier(name) ? [name] : name.elements.flatMap((e) => (ts.isOmittedExpression(e) ? [] : identifiers(e.name)));
+  for (const st of file.statements) {
+    if (ts.isVariableStatement(st) && !hasModifier(st, ts.SyntaxKind.DeclareKeyword)) {
+      const lexical = (st.declarationList.flags & ts.NodeFlags.BlockScoped) !== 0;
+      for (const d of st.declarationList.declarations) for (const id of identifiers(d.name)) declare(id, lexical ? "lexical" : "var");
+    } else if (ts.isClassDeclaration(st) && st.name && !hasModifier(st, ts.SyntaxKind.DeclareKeyword)) {
+      declare(st.name, "lexical");
+    } else if (ts.isFunctionDeclaration(st) && st.name && st.body) {
+      declare(st.name, "var");
+    } else if (ts.isImportDeclaration(st) && st.importClause && !st.importClause.isTypeOnly) {
+      const clause = st.importClause;
+      if (clause.name) declare(clause.name, "lexical");
+      const b = clause.namedBindings;
+      if (b && ts.isNamespaceImport(b)) declare(b.name, "lexical");
+      else if (b) for (const spec of b.elements) if (!spec.isTypeOnly) declare(spec.name, "lexical");
+    }
+  }
+  return repeated;
 }
 
 /** Collects the identifiers a binding name (identifier or destructuring pattern) declares. */

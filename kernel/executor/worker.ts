@@ -254,7 +254,7 @@ async function runTypeScript(source: string, cellName: string): Promise<FromExec
       kind: "execute_done",
       id: currentId,
       status: "ok",
-      result: value === undefined || value === null ? null : { data: mimeBundle(value), metadata: {} },
+      result: value === undefined || value === null ? null : { data: await Promise.race([displayApi.mimeBundleAsync(value), interrupted]), metadata: {} },
     };
   } catch (e) {
     return { kind: "execute_done", id: currentId, status: "error", error: runtime.errorContent(e) };
