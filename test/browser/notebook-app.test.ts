@@ -66,7 +66,7 @@ test("notebook_app_runs_a_typescript_cell_and_a_python_cell_on_the_tspy_kernel",
   // The list holds the server root's notebooks (through the Contents API).
   const files = page.locator(".tspy-file");
   await files.filter({ hasText: NOTEBOOK }).waitFor({ timeout: 30_000 });
-  assert.deepEqual(await files.allInnerTexts(), [NOTEBOOK, "digits.ipynb"].sort());
+  assert.deepEqual(await files.allInnerTexts(), [NOTEBOOK, "digits.ipynb", "tfjs-style.ipynb"].sort());
   await files.filter({ hasText: NOTEBOOK }).click();
 
   const cells = page.locator(".tspy-cell");
