@@ -28,10 +28,20 @@ after(async () => {
 /** The notebook file's text on disk. */
 const fileText = () => fs.readFileSync(path.join(app.notebooks, NOTEBOOK), "utf8");
 
-/** The first cell's source in the file on disk. */
+/**
+ * The first cell's source in the file on disk. Jupyter Server writes a notebook in place (its
+ * "atomic" writing only keeps a backup), so a read during a save may see a partial file: read again.
+ */
 function firstSourceOnDisk(): string {
-  const source = (JSON.parse(fileText()) as { cells: { source: string[] | string }[] }).cells[0].source;
-  return Array.isArray(source) ? source.join("") : source;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const source = (JSON.parse(fileText()) as { cells: { source: string[] | string }[] }).cells[0].source;
+      return Array.isArray(source) ? source.join("") : source;
+    } catch (e) {
+      if (!(e instanceof SyntaxError) || attempt >= 40) throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
 }
 
 /** Appends `text` to the first cell through its editor, back in command mode after. */
