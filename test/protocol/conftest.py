@@ -53,6 +53,15 @@ def collect(kc, msg_id, timeout=TIMEOUT):
         messages.append(msg)
 
 
+def wait_reply(kc, msg_id, timeout=30):
+    """The shell reply whose parent is msg_id (replies to other requests are skipped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
 def execute(kc, code, timeout=TIMEOUT, **kwargs):
     """Sends an execute_request and waits for both its reply and its idle."""
     msg_id = kc.execute(code, **kwargs)

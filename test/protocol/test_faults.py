@@ -7,7 +7,7 @@ import pytest
 import zmq
 from jupyter_client.session import Session
 
-from conftest import collect, execute
+from conftest import collect, execute, wait_reply
 
 PROTOTYPE_MEMBERS = ["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"]
 
@@ -20,13 +20,6 @@ def _connect(km, ctx, kind, port):
     sock.connect(f"{km.transport}://{km.ip}:{port}")
     return sock
 
-
-def _wait_reply(kc, msg_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
 
 
 def test_prototype_member_msg_types_get_no_reply_on_shell_or_control_issue_19(kernel, kc):
@@ -64,7 +57,7 @@ def test_prototype_member_msg_types_get_no_reply_on_shell_or_control_issue_19(ke
         ctx.term()
     # The kernel then serves the next requests.
     msg_id = kc.kernel_info()
-    reply = _wait_reply(kc, msg_id)
+    reply = wait_reply(kc, msg_id)
     assert reply["msg_type"] == "kernel_info_reply" and reply["content"]["implementation"] == "tspy"
     assert execute(kc, "40 + 2").result == "42"
     with open(km.tspy_log) as f:
@@ -105,7 +98,7 @@ def test_sigint_interrupts_python_blocked_in_a_c_call_within_a_second_issue_19(k
     time.sleep(1.5)  # let the call block
     sent = time.monotonic()
     km.interrupt_kernel()
-    reply = _wait_reply(kc, msg_id, timeout=40)
+    reply = wait_reply(kc, msg_id, timeout=40)
     elapsed = time.monotonic() - sent
     collect(kc, msg_id)
     assert reply["content"]["status"] == "error"
@@ -122,7 +115,7 @@ def test_sigint_during_a_ts_callback_under_python_raises_keyboard_interrupt_issu
     msg_id = kc.execute(code)
     time.sleep(1.5)
     km.interrupt_kernel()
-    reply = _wait_reply(kc, msg_id, timeout=30)
+    reply = wait_reply(kc, msg_id, timeout=30)
     collect(kc, msg_id)
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]

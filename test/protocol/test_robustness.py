@@ -4,15 +4,8 @@ import time
 import zmq
 from jupyter_client.session import Session
 
-from conftest import collect, execute
+from conftest import collect, execute, wait_reply
 
-
-def _wait_reply(kc, msg_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
 
 
 def _interrupted(kc, km, code, how):
@@ -24,7 +17,7 @@ def _interrupted(kc, km, code, how):
     else:
         msg = kc.session.msg("interrupt_request", {})
         (kc.control_channel if how == "control" else kc.shell_channel).send(msg)
-    reply = _wait_reply(kc, msg_id, timeout=30)
+    reply = wait_reply(kc, msg_id, timeout=30)
     elapsed = time.monotonic() - sent
     messages = collect(kc, msg_id)
     return reply, messages, elapsed
@@ -135,7 +128,7 @@ def test_heartbeat_answers_during_a_long_python_sleep(kernel, kc):
         assert still_running, "the sleep ended before the heartbeat checks"
     finally:
         hb.close(0)
-    reply = _wait_reply(kc, msg_id, timeout=30)
+    reply = wait_reply(kc, msg_id, timeout=30)
     assert reply["content"]["status"] == "ok"
 
 

@@ -7,15 +7,8 @@ import time
 
 import pytest
 
-from conftest import collect, execute
+from conftest import collect, execute, wait_reply
 
-
-def _wait_reply(kc, msg_id, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        reply = kc.get_shell_msg(timeout=max(0.1, deadline - time.monotonic()))
-        if reply["parent_header"].get("msg_id") == msg_id:
-            return reply
 
 
 def test_python_sees_the_signature_of_a_ts_function_issue_12(kc):
@@ -45,7 +38,7 @@ def test_interrupt_stops_ts_without_loop_checks_within_a_second_issue_12(kernel,
     time.sleep(1.0)  # let it spin
     sent = time.monotonic()
     km.interrupt_kernel()
-    reply = _wait_reply(kc, msg_id, timeout=30)
+    reply = wait_reply(kc, msg_id, timeout=30)
     elapsed = time.monotonic() - sent
     collect(kc, msg_id)
     assert reply["content"]["status"] == "error"
@@ -65,7 +58,7 @@ def test_interrupt_stops_a_ts_callback_without_loops_under_python_issue_12(kerne
     time.sleep(1.0)
     sent = time.monotonic()
     km.interrupt_kernel()
-    reply = _wait_reply(kc, msg_id, timeout=30)
+    reply = wait_reply(kc, msg_id, timeout=30)
     elapsed = time.monotonic() - sent
     collect(kc, msg_id)
     assert reply["content"]["ename"] == "KeyboardInterrupt", reply["content"]
