@@ -162,6 +162,17 @@ class TspyShell(InteractiveShell):
         """A UsageError (an unknown magic, bad magic arguments) is the cell's error."""
         self.last_error = {"ename": "UsageError", "evalue": str(exc), "traceback": [f"UsageError: {exc}"]}
 
+    def showtraceback(self, exc_tuple=None, filename=None, tb_offset=None, exception_only=False,
+                      running_compiled_code=False):
+        """An exception that user code shows and handles itself (ipywidgets' `Output.__exit__`
+        calls `get_ipython().showtraceback(exc_info)` and suppresses it) is published at once as
+        an `error` output of the running cell, which goes on (ipykernel's behaviour); an
+        exception that ends the cell is captured as the cell's error (`_showtraceback`)."""
+        if exc_tuple is not None and not running_compiled_code and exc_tuple[1] is not None:
+            tspy_display.publish("error", error_content(exc_tuple[1]))
+            return
+        super().showtraceback(exc_tuple, filename, tb_offset, exception_only, running_compiled_code)
+
     def _showtraceback(self, etype, evalue, stb):
         """Captures the error instead of printing IPython's rendering (`stb`): Python's own
         traceback format over the cell's frames (`File "cell-N.py", line L, in f`), the form of
