@@ -110,17 +110,24 @@ test("python_thread_runs_during_a_hot_loop_of_bridge_calls", () => {
     "import threading, time\nhot_ticks = [0]\nhot_stop = threading.Event()\ndef hot_spin():\n    while not hot_stop.is_set():\n        hot_ticks[0] += 1\n        time.sleep(0.0005)\nhot_th = threading.Thread(target=hot_spin)\nhot_th.start()\n",
   );
   const abs = tspy.fn(tspy.eval("abs"));
-  const before = tspy.eval("hot_ticks[0]") as number;
-  const until = Date.now() + 300;
+  // Liveness, not rate: loop until the thread has ticked 20 times or 20 s passed (a loaded
+  // machine slows the thread down; a starved thread never gets there).
+  // The counter is read with getItem (no bytecode runs, so Python's own switch interval cannot
+  // hand the GIL over here: only the executor's yield can).
+  const ticks = tspy.eval("hot_ticks") as PyProxy;
+  const before = tspy.getItem(ticks, 0) as number;
+  const until = Date.now() + 20_000;
   let calls = 0;
-  while (Date.now() < until) {
-    abs(-1);
-    calls++;
+  let after = before;
+  while (Date.now() < until && after - before <= 20) {
+    for (let k = 0; k < 1000; k++) abs(-1);
+    calls += 1000;
+    after = tspy.getItem(ticks, 0) as number;
   }
-  const after = tspy.eval("hot_ticks[0]") as number;
+  tspy.destroy(ticks);
   tspy.exec("hot_stop.set(); hot_th.join(); del hot_ticks, hot_stop, hot_spin, hot_th");
-  assert.ok(calls > 1000, `the loop made calls (${calls})`);
-  assert.ok(after - before > 10, `the Python thread ran between calls (${after - before} ticks)`);
+  assert.ok(calls >= 1000, `the loop made calls (${calls})`);
+  assert.ok(after - before > 20, `the Python thread ran between calls (${after - before} ticks in ${calls} calls)`);
 });
 
 test("python_thread_waiting_for_the_gil_runs_while_ts_awaits", async () => {
