@@ -1,6 +1,8 @@
 """Kernel benchmark: tspy side by side with ipykernel (the default environment's) and tslab (a dev
 dependency), all driven through jupyter_client in one run. Prints medians and each peer's ratio to
-tspy: start -> kernel_info_reply, a trivial execute round trip, complete_request latency, idle RSS.
+tspy: start -> kernel_info_reply, a trivial execute round trip, complete_request latency, idle RSS,
+and interrupt latency (SIGINT -> the interrupted cell's reply; the tests only check that an
+interrupt ends a cell, these figures say how fast).
 
 Run: npm run bench:kernel  (or python-env/.venv/bin/python bench/kernel/bench.py [--runs N])."""
 import argparse
@@ -86,6 +88,19 @@ def complete(kc, code):
     return elapsed
 
 
+def interrupt_ms(km, kc, code, settle=0.5):
+    """ms from SIGINT (KernelManager.interrupt_kernel, as JupyterLab's Interrupt) to the reply of
+    `code`, a cell that would otherwise run for ever; `settle` s after sending it."""
+    msg_id = kc.execute(code)
+    time.sleep(settle)
+    t = time.perf_counter()
+    km.interrupt_kernel()
+    reply = reply_to(kc, msg_id)
+    elapsed = (time.perf_counter() - t) * 1000
+    assert reply["content"].get("ename") == "KeyboardInterrupt", reply["content"]
+    return elapsed
+
+
 def median(fn, runs):
     for _ in range(3):  # warm-up
         fn()
@@ -117,9 +132,15 @@ def main():
             round_trip(kc, "const np = tspy.import('numpy');")
             r["complete_ms"] = median(lambda: complete(kc, "[1, 2].ma"), args.runs)
             r["complete_python_member_ms"] = median(lambda: complete(kc, "np.ara"), args.runs)
+            runs = max(3, args.runs // 5)
+            r["interrupt_python_sleep_ms"] = median(lambda: interrupt_ms(km, kc, "%%python\nimport time\ntime.sleep(600)"), runs)
+            r["interrupt_ts_loop_ms"] = median(lambda: interrupt_ms(km, kc, "while (true) {}"), runs)
+            r["interrupt_ts_foreach_ms"] = median(lambda: interrupt_ms(
+                km, kc, "const ys = Array.from({ length: 100000 }, (_, i) => i);\nys.forEach((i) => ys.forEach((j) => i ^ j));"), runs)
         elif name == "python3":
             r["execute_ms"] = median(lambda: round_trip(kc, "1"), args.runs)
             r["complete_ms"] = median(lambda: complete(kc, "import os\nos.pa"), args.runs)
+            r["interrupt_python_sleep_ms"] = median(lambda: interrupt_ms(km, kc, "import time\ntime.sleep(600)"), max(3, args.runs // 5))
         else:
             r["execute_ms"] = median(lambda: round_trip(kc, "1"), args.runs)
             r["complete_ms"] = median(lambda: complete(kc, "[1, 2].ma"), args.runs)
@@ -133,7 +154,8 @@ def main():
     base = rows["tspy"]
     print(f"kernel benchmark, medians of {args.runs} runs (through jupyter_client; ratio = peer / tspy)")
     print(f"{'metric':34} {'tspy':>10} " + " ".join(f"{n:>10} {'ratio':>7}" for n, _ in kernels[1:]))
-    for metric in ["start_s", "execute_ms", "execute_untyped_ms", "execute_python_ms", "complete_ms", "complete_python_member_ms", "idle_rss_mb"]:
+    for metric in ["start_s", "execute_ms", "execute_untyped_ms", "execute_python_ms", "complete_ms", "complete_python_member_ms",
+                   "interrupt_python_sleep_ms", "interrupt_ts_loop_ms", "interrupt_ts_foreach_ms", "idle_rss_mb"]:
         line = f"{metric:34} {base.get(metric, float('nan')):>10.3f} "
         for n, _ in kernels[1:]:
             v = rows[n].get(metric)

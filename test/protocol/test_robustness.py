@@ -4,62 +4,41 @@ import time
 import zmq
 from jupyter_client.session import Session
 
-from conftest import collect, execute, wait_reply
-
-
-
-def _interrupted(kc, km, code, how):
-    msg_id = kc.execute(code)
-    time.sleep(1.5)  # let the loop start
-    sent = time.monotonic()
-    if how == "signal":
-        km.interrupt_kernel()
-    else:
-        msg = kc.session.msg("interrupt_request", {})
-        (kc.control_channel if how == "control" else kc.shell_channel).send(msg)
-    reply = wait_reply(kc, msg_id, timeout=30)
-    elapsed = time.monotonic() - sent
-    messages = collect(kc, msg_id)
-    return reply, messages, elapsed
+from conftest import INTERRUPTED_WITHIN_S, execute, interrupt_running, wait_reply
 
 
 def test_sigint_interrupts_a_typescript_loop_and_keeps_state(kernel, kc):
-    km, _ = kernel
     execute(kc, "const survivor = 'alive';")
-    reply, messages, elapsed = _interrupted(kc, km, "let spins = 0;\nwhile (true) { spins++; }", "signal")
+    reply, messages, elapsed = interrupt_running(kernel, kc, "let spins = 0;\nwhile (true) { spins++; }", "signal")
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
-    assert elapsed < 5
+    assert elapsed < INTERRUPTED_WITHIN_S
     assert execute(kc, "survivor + ' ' + (spins > 0)").result == "'alive true'"
 
 
 def test_sigint_interrupts_a_python_loop_and_keeps_state(kernel, kc):
-    km, _ = kernel
     execute(kc, "%%python\nkept_py = 'py alive'")
-    reply, messages, elapsed = _interrupted(kc, km, "%%python\nwhile True:\n    pass", "signal")
+    reply, messages, elapsed = interrupt_running(kernel, kc, "%%python\nwhile True:\n    pass", "signal")
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
-    assert elapsed < 5
+    assert elapsed < INTERRUPTED_WITHIN_S
     assert execute(kc, "%%python\nkept_py").result == "'py alive'"
 
 
 def test_interrupt_request_on_control_stops_a_typescript_loop(kernel, kc):
-    km, _ = kernel
-    reply, _, _ = _interrupted(kc, km, "while (true) {}", "control")
+    reply, _, _ = interrupt_running(kernel, kc, "while (true) {}", "control")
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     assert execute(kc, "1").result == "1"
 
 
 def test_interrupt_request_on_shell_stops_a_python_loop(kernel, kc):
-    km, _ = kernel
-    reply, _, _ = _interrupted(kc, km, "%%python\nwhile True:\n    pass", "shell")
+    reply, _, _ = interrupt_running(kernel, kc, "%%python\nwhile True:\n    pass", "shell")
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     assert execute(kc, "%%python\n2").result == "2"
 
 
 def test_interrupt_stops_a_cell_waiting_on_a_promise(kernel, kc):
-    km, _ = kernel
-    reply, _, _ = _interrupted(kc, km, "await new Promise(() => {});", "signal")
+    reply, _, _ = interrupt_running(kernel, kc, "await new Promise(() => {});", "signal")
     assert reply["content"]["ename"] == "KeyboardInterrupt"
 
 
