@@ -28,7 +28,7 @@ import * as path from "node:path";
 import * as util from "node:util";
 import { loadPythonConfig, type PythonConfig } from "../../python-env/config.js";
 import type * as Native from "./native.js";
-import { addonPaths } from "./paths.js";
+import { addonPaths, BOOTSTRAP_PY } from "./paths.js";
 import { describeFunction } from "./signature.js";
 
 export type { PythonConfig };
@@ -1019,7 +1019,7 @@ export function initialize(config?: PythonConfig): Py {
     return py;
   }
   const cfg = config ?? loadedConfig ?? loadPythonConfig();
-  n.initialize(cfg.executable);
+  n.initialize(cfg.executable, fs.readFileSync(BOOTSTRAP_PY, "utf8"), BOOTSTRAP_PY);
   initializedExecutable = cfg.executable;
   const g = n.eval("{}", null) as PyProxy;
   try {

@@ -74,8 +74,12 @@ export interface Loader {
 
 // ---- tspy_bridge.node: lifetime, any thread ----
 export function setup(hooks: Hooks): void;
-/** Initialises CPython on this thread with program name `executable`; throws on another thread. */
-export function initialize(executable: string): void;
+/**
+ * Initialises CPython on this thread with program name `executable`, then runs the bridge's Python
+ * half (`bootstrapSource`, the text of bridge/src/tspy_bootstrap.py, compiled as `bootstrapPath`);
+ * throws on another thread, or when CPython or the bootstrap fails.
+ */
+export function initialize(executable: string, bootstrapSource: string, bootstrapPath: string): void;
 export function isInitialized(): boolean;
 export function initializedHere(): boolean;
 export function interrupt(): void;

@@ -13,6 +13,8 @@ function findBridgeDir(): string {
 
 /** Absolute path of the source folder `bridge/` (holds binding.gyp). */
 export const BRIDGE_DIR: string = findBridgeDir();
+/** The bridge's Python half, run once when CPython starts (`bridge/src/tspy_bootstrap.py`). */
+export const BOOTSTRAP_PY: string = path.join(BRIDGE_DIR, "src", "tspy_bootstrap.py");
 /** Absolute path of the folder holding one build per Python minor version (`bridge/build`). */
 export const BUILD_DIR: string = path.join(BRIDGE_DIR, "build");
 
