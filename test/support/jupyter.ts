@@ -7,9 +7,13 @@ import * as path from "node:path";
 import { ServerConnection } from "@jupyterlab/services";
 import WebSocket from "ws";
 import { DEFAULT_VENV } from "../../python-env/config";
+import { findChromium } from "./chromium";
 
-/** Debian's chromium (.ci/run installs it); playwright-core never downloads a browser. */
-export const CHROMIUM = "/usr/bin/chromium";
+/**
+ * The Chromium the browser tests drive (see chromium.ts: TSPY_CHROMIUM or PATH; `npm test` installs
+ * Debian's package when there is none); playwright-core never downloads a browser.
+ */
+export const CHROMIUM = findChromium() ?? "chromium";
 
 /** Flags for headless Chromium on these machines: no sandbox (root), no GPU, no background network. */
 export const CHROMIUM_ARGS = [
