@@ -40,12 +40,37 @@ export function installKernelspec(dest: string = kernelspecDir()): string[] {
   return written;
 }
 
+/**
+ * Makes `npx tspy` in this clone run the project's own CLI (cli.ts): npm links the bins of
+ * dependencies into node_modules/.bin but not the root package's own `bin`, and without the link
+ * npx would look for a package named tspy elsewhere. A symlink to dist/jupyter-kernelspec/cli.js,
+ * replaced when it points anywhere else; the CLI file is made executable.
+ * @returns true when the link was (re)made.
+ * @throws Error from the file system.
+ */
+export function linkOwnBin(): boolean {
+  const bin = path.join(REPO_ROOT, "node_modules", ".bin", "tspy");
+  const cli = path.join(REPO_ROOT, "dist", "jupyter-kernelspec", "cli.js");
+  const target = path.relative(path.dirname(bin), cli);
+  if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755); // tsc writes it 0644; a bin must be executable
+  try {
+    if (fs.readlinkSync(bin) === target) return false;
+  } catch {
+    // missing, or not a link: (re)made below
+  }
+  fs.mkdirSync(path.dirname(bin), { recursive: true });
+  fs.rmSync(bin, { force: true });
+  fs.symlinkSync(target, bin);
+  return true;
+}
+
 function main(): void {
   if (!fs.existsSync(path.join(DEFAULT_VENV, "bin", "python"))) {
     throw new ScriptError(`${path.relative(REPO_ROOT, DEFAULT_VENV)} does not exist; run \`npm install\` (python-env/setup.js creates it first)`);
   }
   const dest = kernelspecDir();
   const written = installKernelspec(dest);
+  linkOwnBin();
   const where = path.relative(REPO_ROOT, dest);
   process.stdout.write(
     written.length > 0
