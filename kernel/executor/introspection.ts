@@ -3,6 +3,7 @@
 // cells. Cursor positions on the wire are Unicode code points (messaging spec 5.2+).
 import ts from "typescript";
 import { tspy, type PyProxy } from "../../bridge/lib/index";
+import { rankCompletions, wordAround } from "./completion-match";
 import type { NotebookLanguageService } from "./language-service";
 import { parseCell } from "./magics";
 
@@ -92,7 +93,11 @@ export class Introspection {
   ) {}
 
   /**
-   * complete_request's reply content. `cursor` and the returned cursor_start/cursor_end are code points.
+   * complete_request's reply content. `cursor` and the returned cursor_start/cursor_end are code
+   * points. In a TS cell the range is the whole identifier around the cursor (a chosen match
+   * replaces the text after the cursor too, as tslab answers) and the matches are ranked by
+   * completion-match.ts (case-insensitive, anywhere in the name, exact-case prefixes first); in a
+   * %%python cell they are jedi's, ending at the cursor.
    */
   complete(code: string, cursor: number): Record<string, unknown> {
     const offset = codePointToUtf16(code, cursor);
@@ -104,6 +109,7 @@ export class Introspection {
     }
     const items: { text: string; type: string; start: number }[] = [];
     let start = offset;
+    let end = offset;
     if (plan?.language === "python" && this.python) {
       const { line, column } = lineColumn(code, offset);
       const found = this.python.module.complete(plan.code, line, column) as PyProxy;
@@ -112,8 +118,9 @@ export class Introspection {
       for (const [name, type, prefix] of list) items.push({ text: name, type, start: offset - prefix });
       start = items.length ? Math.min(...items.map((i) => i.start)) : offset;
     } else if (plan?.language !== "python") {
-      const word = /[\w$]*$/.exec(code.slice(0, offset))![0];
-      start = offset - word.length;
+      const word = wordAround(code, offset);
+      start = word.start;
+      end = word.end;
       const dot = /\.\s*[\w$]*$/.exec(code.slice(0, offset));
       let live = false;
       if (dot && this.python) {
@@ -121,11 +128,11 @@ export class Introspection {
         if (value !== NOT_EVALUABLE && this.python.isPyProxy(value)) {
           // The live object's dir() and the proxy's own members are the whole answer: no need for the (slower) language service.
           live = true;
-          // One Python call names and classifies (jedi's "function", "class", "module", "property", "instance") the matching members.
-          const members = this.python.module.member_kinds(value, word) as PyProxy;
+          // One Python call names and classifies (jedi's "function", "class", "module", "property", "instance") the members.
+          const members = this.python.module.member_kinds(value, word.text) as PyProxy;
           const kinds = tspy.toJS(members) as [string, string][];
           tspy.destroy(members);
-          for (const [n, type] of kinds) items.push({ text: n, type, start });
+          for (const [n, type] of rankCompletions(word.text, kinds, ([n]) => n)) items.push({ text: n, type, start });
         }
       }
       if (!live) {
@@ -137,7 +144,7 @@ export class Introspection {
     const seen = new Set<string>();
     const unique = items.filter((i) => i.start === start && !seen.has(i.text) && seen.add(i.text));
     const cursorStart = utf16ToCodePoint(code, start);
-    const cursorEnd = utf16ToCodePoint(code, offset);
+    const cursorEnd = utf16ToCodePoint(code, end);
     return {
       status: "ok",
       matches: unique.map((i) => i.text),

@@ -4,6 +4,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import { rankCompletions, wordAround } from "./completion-match";
+import { KERNEL_ROOT, localModuleErrors, resolveForChecker } from "./module-resolution";
 import type { Diagnostic } from "./notebook-comm-protocol";
 
 /** One completion candidate, offsets in UTF-16 code units of the cell. */
@@ -23,8 +25,6 @@ export interface TsCompletion {
  */
 export type TsDiagnostic = Diagnostic;
 
-/** Folder of the kernel's package (its node_modules holds typescript's lib and @types/node). */
-const KERNEL_ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Ambient declarations every cell sees: the runtime's globals. */
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
 /** Virtual file of {@link PYTHON_PRELUDE}, next to the globals so its relative import resolves the same way. */
@@ -69,14 +69,32 @@ const PYTHON_PRELUDE = `declare namespace __tspy_py {
 /**
  * Diagnostics that are artefacts of a notebook seen as a set of scripts, not user errors:
  * redeclared names across cells (2451 block-scoped, 2300 duplicate identifier, 2393 duplicate
- * function), top-level await in a script (1375, 1378), `import` in a script-like cell (1208).
+ * function), top-level await in a script (1375, 1378), `import` in a script-like cell (1208),
+ * an ES module imported by a CommonJS-format cell (1479: the runtime loads ES modules too).
  */
-const NOTEBOOK_ARTEFACTS = new Set([2451, 2300, 2393, 1375, 1378, 1309, 1208, 2528]);
+const NOTEBOOK_ARTEFACTS = new Set([2451, 2300, 2393, 1375, 1378, 1309, 1208, 2528, 1479]);
+
+/** The type-check profiles: `%typecheck warn` (the default) checks with "notebook", `%typecheck strict` with "strict". */
+export type TypecheckProfile = "notebook" | "strict";
+
+/**
+ * Compiler options of each type-check profile (a notebook's tsconfig.json wins over both).
+ * "notebook" is tslab's level (TypeScript's `strict` family off): JS-style notebook code —
+ * `const o = {}; o["k"] = 1`, an uninitialised class field, an untyped callback parameter, a
+ * possibly-null value — checks clean, while a misspelt name (TS2304/TS2552), a wrong argument
+ * type (TS2345) or calling a number (TS2349) are still errors. "strict" is `strict: true`
+ * (noImplicitAny, strictNullChecks, strictPropertyInitialization, ... : TS7006, TS7053, TS2564, TS18047).
+ */
+export const TYPECHECK_PROFILES: Readonly<Record<TypecheckProfile, ts.CompilerOptions>> = {
+  notebook: { strict: false },
+  strict: { strict: true },
+};
 
 /**
  * A language service whose program is the notebook: the executed cells (in order) and the
  * current cell. Created lazily on first use; reads a tsconfig.json from the notebook's folder
- * upwards when there is one (its compilerOptions), else strict ES2022 with Node's typings.
+ * upwards when there is one (its compilerOptions), else ES2022 with Node's typings and the
+ * "notebook" {@link TYPECHECK_PROFILES | profile}.
  */
 export class NotebookLanguageService {
   /**
@@ -93,7 +111,7 @@ export class NotebookLanguageService {
   private pythonVersion = 0;
   private readonly pythonFile: string;
   private service: ts.LanguageService | null = null;
-  private readonly options: ts.CompilerOptions;
+  private options: ts.CompilerOptions;
   /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
   private readonly currentFile: string;
 
@@ -107,28 +125,32 @@ export class NotebookLanguageService {
       moduleResolution: ts.ModuleResolutionKind.Node16,
       // A cell without import/export is a script: its declarations are global, as at run time.
       moduleDetection: ts.ModuleDetectionKind.Legacy,
-      strict: true,
+      ...TYPECHECK_PROFILES.notebook,
       esModuleInterop: true,
       skipLibCheck: true,
-      allowJs: false,
+      // Local .js/.mjs/.cjs modules are typed from their code (never checked: no checkJs).
+      allowJs: true,
       noEmit: true,
       lib: ["lib.es2022.d.ts", "lib.esnext.disposable.d.ts"],
       types: ["node"],
       typeRoots: [path.join(KERNEL_ROOT, "node_modules", "@types")],
       ...this.readTsconfig(),
     };
-    // `import * as tf from "tspy/tf"`: the kernel's own module, typed from its source (the runtime's KERNEL_MODULES).
-    this.options.paths = { ...this.options.paths, "tspy/tf": [path.join(KERNEL_ROOT, "bridge", "tf", "index.ts")] };
+  }
+
+  /**
+   * Checks with the given profile's options from now on; an option the notebook's tsconfig.json
+   * sets keeps the tsconfig's value.
+   */
+  useProfile(profile: TypecheckProfile): void {
+    const own = this.readTsconfig();
+    const chosen = Object.entries(TYPECHECK_PROFILES[profile]).filter(([k]) => !(k in own));
+    // A new object: the language service rebuilds its program when the settings object differs.
+    this.options = { ...this.options, ...Object.fromEntries(chosen) };
   }
 
   private readTsconfig(): ts.CompilerOptions {
-    const file = ts.findConfigFile(this.cwd, (f) => fs.existsSync(f));
-    if (!file || path.dirname(file) === KERNEL_ROOT) return {};
-    const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, "utf8"));
-    if (read.error) return {};
-    const parsed = ts.convertCompilerOptionsFromJson(read.config.compilerOptions ?? {}, path.dirname(file));
-    const { noEmit: _n, outDir: _o, rootDir: _r, ...rest } = parsed.options;
-    return rest;
+    return notebookTsconfig(this.cwd);
   }
 
   private get ls(): ts.LanguageService {
@@ -141,7 +163,7 @@ export class NotebookLanguageService {
           ? String(this.currentVersion)
           : f === this.pythonFile
             ? String(this.pythonVersion)
-            : String(this.executed.find((c) => c.name === f)?.version ?? 1),
+            : String(this.executed.find((c) => c.name === f)?.version ?? diskVersion(f)),
       getScriptSnapshot: (f) => {
         const text = this.textOf(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
@@ -153,6 +175,9 @@ export class NotebookLanguageService {
       readDirectory: ts.sys.readDirectory,
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
+      // The notebook's one rule for modules (module-resolution.ts), as at run time.
+      resolveModuleNameLiterals: (literals, containingFile, redirected, options, containingSourceFile) =>
+        literals.map((l) => resolveForChecker(l.text, containingFile, options, ts.getModeForUsageLocation(containingSourceFile, l, options), redirected)),
     };
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
     return this.service;
@@ -244,10 +269,12 @@ export class NotebookLanguageService {
   }
 
   /**
-   * Completions at `offset` of a cell being edited.
+   * Completions at `offset` of a cell being edited: TypeScript's candidates that match the whole
+   * word around the cursor (case-insensitively, anywhere in the name, exact-case prefixes first:
+   * see completion-match.ts), each replacing that word.
    * @param source the cell's TypeScript.
    * @param offset cursor, UTF-16 code units.
-   * @returns candidates (already filtered by the typed prefix) with the range they replace.
+   * @returns ranked candidates with the range [start, end) they replace.
    */
   complete(source: string, offset: number): TsCompletion[] {
     this.setCurrent(source);
@@ -256,15 +283,14 @@ export class NotebookLanguageService {
       includeCompletionsForModuleExports: false,
     });
     if (!info) return [];
-    const word = wordAt(source, offset);
-    return info.entries
-      .filter((e) => e.name.startsWith(word.text) && !e.name.startsWith("__tspy"))
-      .map((e) => ({
-        text: e.insertText ?? e.name,
-        type: e.kind,
-        start: e.replacementSpan ? e.replacementSpan.start : word.start,
-        end: e.replacementSpan ? e.replacementSpan.start + e.replacementSpan.length : offset,
-      }));
+    const word = wordAround(source, offset);
+    const entries = info.entries.filter((e) => !e.name.startsWith("__tspy"));
+    return rankCompletions(word.text, entries, (e) => e.name).map((e) => ({
+      text: e.insertText ?? e.name,
+      type: e.kind,
+      start: e.replacementSpan ? e.replacementSpan.start : word.start,
+      end: e.replacementSpan ? e.replacementSpan.start + e.replacementSpan.length : word.end,
+    }));
   }
 
   /**
@@ -292,8 +318,7 @@ export class NotebookLanguageService {
     this.setCurrent(source);
     const file = this.ls.getProgram()?.getSourceFile(this.currentFile);
     if (!file) return [];
-    return this.ls
-      .getSemanticDiagnostics(this.currentFile)
+    return [...this.ls.getSemanticDiagnostics(this.currentFile), ...localModuleErrors(this.ls, this.currentFile, this.cwd)]
       .filter((d) => !NOTEBOOK_ARTEFACTS.has(d.code) && d.start !== undefined)
       .map((d) => {
         const { line, character } = file.getLineAndCharacterOfPosition(d.start!);
@@ -309,6 +334,27 @@ export class NotebookLanguageService {
         } satisfies TsDiagnostic;
       });
   }
+}
+
+/**
+ * The compilerOptions of the notebook's tsconfig.json (the first from `cwd` upwards that is not the
+ * kernel's own), without the emit options a notebook has no use for; {} when there is none or it
+ * does not parse.
+ */
+export function notebookTsconfig(cwd: string): ts.CompilerOptions {
+  const file = ts.findConfigFile(cwd, (f) => fs.existsSync(f));
+  if (!file || path.dirname(file) === KERNEL_ROOT) return {};
+  const read = ts.readConfigFile(file, (f) => fs.readFileSync(f, "utf8"));
+  if (read.error) return {};
+  const parsed = ts.convertCompilerOptionsFromJson(read.config.compilerOptions ?? {}, path.dirname(file));
+  const { noEmit: _n, outDir: _o, rootDir: _r, ...rest } = parsed.options;
+  return rest;
+}
+
+/** A version of a file on disk for the language service: changes when the file is written (its mtime and size). */
+function diskVersion(file: string): string {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  return stat ? `${stat.mtimeMs}:${stat.size}` : "0";
 }
 
 /** The value names a script declares at top level (variables, functions, classes, enums, namespaces, imports made ambient). */
@@ -365,13 +411,6 @@ function renameIdentifiers(source: string, names: ReadonlySet<string>): string {
   let out = source;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
-}
-
-/** The identifier-like word ending at `offset`: its start and text. */
-function wordAt(source: string, offset: number): { start: number; text: string } {
-  let start = offset;
-  while (start > 0 && /[\w$]/.test(source[start - 1])) start--;
-  return { start, text: source.slice(start, offset) };
 }
 
 /**

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import * as util from "node:util";
 import { DTYPES } from "../display/display";
+import type { TypecheckProfile } from "./language-service";
 import type { VariableRow } from "./notebook-comm-protocol";
 
 /** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
@@ -10,8 +11,16 @@ export const CELL_MAGICS = ["python", "ts", "time"] as const;
 /** Line magics this kernel knows (`%name args`, lines at the top of a cell). */
 export const LINE_MAGICS = ["who", "env", "pip", "typecheck"] as const;
 
-/** How TypeScript type errors are treated: not checked, reported before the cell runs (default), or reported instead of running it. */
+/**
+ * How TypeScript type errors are treated: not checked, reported before the cell runs with the
+ * notebook profile (default), or reported instead of running it with the strict profile.
+ */
 export type TypecheckMode = "off" | "warn" | "strict";
+
+/** The compiler-options profile a %typecheck mode checks with (see language-service.ts's TYPECHECK_PROFILES). */
+export function typecheckProfile(mode: TypecheckMode): TypecheckProfile {
+  return mode === "strict" ? "strict" : "notebook";
+}
 
 /**
  * %typecheck [off|warn|strict]: sets the mode (no argument: reports it).

@@ -1,13 +1,14 @@
 // Runs transformed TypeScript cells in the executor's global scope and turns their errors into
 // Jupyter error content with the cell's own line numbers. Knows V8 stacks and source maps;
 // nothing of sockets.
-import { createRequire, SourceMap } from "node:module";
+import { SourceMap } from "node:module";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import * as util from "node:util";
 import * as vm from "node:vm";
 import type { ErrorContent } from "./messages";
-import { RUNTIME, transformCell } from "./ts-transform";
+import { ModuleLoader } from "./module-loader";
+import { notebookTsconfig } from "./language-service";
+import { RUNTIME, transformCell, type TranspileSettings } from "./ts-transform";
 
 /** Thrown into running TypeScript code when the user interrupts the kernel. */
 export class KeyboardInterrupt extends Error {
@@ -41,33 +42,38 @@ export class TsRuntime {
   /** Top-level names declared by cells so far, in declaration order (for Python's `ts` and `dir(ts)`). */
   readonly declared = new Set<string>();
   private readonly sourceMaps = new Map<string, { map: SourceMap; lines: string[]; wrapperLine: number }>();
-  private readonly requireFromCwd: NodeJS.Require;
-  private readonly requireFromKernel: NodeJS.Require;
+  private readonly modules: ModuleLoader;
+  /** The file a cell's imports are resolved from (a name in the notebook's folder; no such file exists). */
+  private readonly cellFile: string;
 
   /** Called after an interrupt terminated running TS code (e.g. to replace streams a termination may have cut mid-write). */
   onTermination: (() => void) | null = null;
 
   /**
-   * @param cwd the notebook's folder: `import` resolves packages from there upwards first, then from the kernel's own node_modules.
+   * @param cwd the notebook's folder: `import`, `import()` and `require` find local modules there,
+   *   and packages from there upwards first, then in the kernel's own node_modules (module-resolution.ts).
    * @param interruptFlag Int32Array of one element; non-zero means "stop the TS code now" (set by the main thread with Atomics).
    * @param terminable runs the cell's synchronous part and each continuation after an `await`, so
    *   that an interrupt stops code without loop checks too; without it only loop checks and
    *   awaits are interrupted.
+   * @param settings the options that change compiled code (decorators); by default the notebook's tsconfig.json's.
    */
   constructor(
     readonly cwd: string,
     private readonly interruptFlag: Int32Array,
     private readonly terminable: TerminableRunner = (fn) => fn(),
+    private readonly settings: TranspileSettings = notebookTsconfig(cwd),
   ) {
-    this.requireFromCwd = createRequire(path.join(cwd, "__tspy_notebook__.js"));
-    this.requireFromKernel = createRequire(__filename);
+    this.cellFile = path.join(cwd, "__tspy_notebook__.ts");
+    this.modules = new ModuleLoader(settings);
     const g = globalThis as Record<string, unknown>;
     g[RUNTIME.check] = () => this.checkInterrupt();
     g[RUNTIME.runAsync] = (body: () => Generator<unknown, unknown, unknown>, self: unknown) => this.runGenerator(body.call(self));
     g[RUNTIME.importModule] = (specifier: string) => this.importModule(specifier);
+    g[RUNTIME.dynamicImport] = (specifier: unknown) => this.modules.importDynamic(String(specifier), this.cellFile);
     g[RUNTIME.importDefault] = (mod: Record<string, unknown>) =>
       mod && typeof mod === "object" && (mod.__esModule || isModuleNamespace(mod)) && "default" in mod ? mod.default : mod;
-    g.require = withKernelModules(this.requireFromCwd, this.requireFromKernel);
+    g.require = this.modules.requireFunction(this.cellFile);
   }
 
   /** Throws {@link KeyboardInterrupt} (and clears the flag) when an interrupt is pending. */
@@ -118,36 +124,12 @@ export class TsRuntime {
   }
 
   /**
-   * Loads a package for an `import` statement: CommonJS through `require`, ESM-only packages
-   * through dynamic `import()`; node: builtins too.
-   * @throws Error naming the package and how to install it when it cannot be resolved.
+   * Loads a module for an `import` statement of a cell: a package (CommonJS through `require`,
+   * ESM-only through dynamic `import()`), a node: built-in, `tspy/tf`, or a local module.
+   * @throws Error naming the module (and, for a package, how to install it) when it cannot be resolved.
    */
-  async importModule(specifier: string): Promise<unknown> {
-    let resolved: string;
-    try {
-      resolved = this.resolve(specifier);
-    } catch {
-      throw new Error(
-        `Cannot find package '${specifier}' from ${this.cwd}. Install it in the notebook's folder with: npm install ${specifier.startsWith("node:") ? "" : packageName(specifier)}`,
-      );
-    }
-    if (!path.isAbsolute(resolved)) return this.requireFromKernel(resolved); // a builtin such as "fs"
-    try {
-      return this.requireFromKernel(resolved);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code !== "ERR_REQUIRE_ESM" && code !== "ERR_REQUIRE_ASYNC_MODULE") throw e;
-      return import(pathToFileURL(resolved).href);
-    }
-  }
-
-  private resolve(specifier: string): string {
-    if (Object.hasOwn(KERNEL_MODULES, specifier)) return KERNEL_MODULES[specifier];
-    try {
-      return this.requireFromCwd.resolve(specifier);
-    } catch {
-      return this.requireFromKernel.resolve(specifier);
-    }
+  importModule(specifier: string): Promise<unknown> {
+    return this.modules.importForStatement(specifier, this.cellFile);
   }
 
   /**
@@ -160,7 +142,7 @@ export class TsRuntime {
    */
   async run(source: string, cellName: string, interrupted: Promise<never>): Promise<unknown> {
     const fileName = `${cellName}.ts`;
-    const cell = transformCell(source, fileName);
+    const cell = transformCell(source, fileName, this.settings);
     const lines = source.split(/\r?\n/);
     if (cell.errors.length > 0) {
       const first = cell.errors[0];
@@ -209,7 +191,13 @@ export class TsRuntime {
       if (!frame) continue;
       const [, fn, file, l, c] = frame;
       const cell = this.sourceMaps.get(file);
-      if (!cell || Number(l) === cell.wrapperLine) continue;
+      if (!cell) {
+        // A frame in a local module (lib/a.ts) is the user's too; a package's or the kernel's is not.
+        const where = this.modules.sourcePosition(file, Number(l), Number(c));
+        if (where) traceback.push(fn ? `    at ${fn} (${where})` : `    at ${where}`);
+        continue;
+      }
+      if (Number(l) === cell.wrapperLine) continue;
       const entry = cell.map.findEntry(Number(l) - 1, Number(c) - 1) as { originalLine?: number; originalColumn?: number };
       if (entry.originalLine === undefined) continue;
       const where = `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
@@ -219,15 +207,6 @@ export class TsRuntime {
     }
     return { ename, evalue: error.message, traceback };
   }
-}
-
-/** Modules the kernel ships under a `tspy/...` specifier (`import * as tf from "tspy/tf"`), by specifier: the compiled file. */
-export const KERNEL_MODULES: Readonly<Record<string, string>> = { "tspy/tf": path.resolve(__dirname, "..", "..", "bridge", "tf", "index.js") };
-
-/** `require` for cells: {@link KERNEL_MODULES} from the kernel, anything else as `requireFromCwd` (its resolve/cache kept). */
-function withKernelModules(requireFromCwd: NodeJS.Require, requireFromKernel: NodeJS.Require): NodeJS.Require {
-  const req = ((id: string) => (Object.hasOwn(KERNEL_MODULES, id) ? requireFromKernel(KERNEL_MODULES[id]) : requireFromCwd(id))) as NodeJS.Require;
-  return Object.assign(req, { resolve: requireFromCwd.resolve, cache: requireFromCwd.cache, main: requireFromCwd.main, extensions: requireFromCwd.extensions });
 }
 
 /**
@@ -243,10 +222,4 @@ function makeShadowable(name: string): void {
 
 function isModuleNamespace(mod: unknown): boolean {
   return typeof mod === "object" && mod !== null && Object.prototype.toString.call(mod) === "[object Module]";
-}
-
-/** "lodash/fp" -> "lodash", "@scope/pkg/x" -> "@scope/pkg". */
-function packageName(specifier: string): string {
-  const parts = specifier.split("/");
-  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }

@@ -9,6 +9,8 @@ export const RUNTIME = {
   check: "__tspy_check",
   /** `await __tspy_import(specifier)`: resolves and loads a module (CommonJS or ESM) for an `import` statement. */
   importModule: "__tspy_import",
+  /** `__tspy_dynamic_import(specifier)`: what `import(specifier)` in a cell becomes; a Promise of the module's namespace. */
+  dynamicImport: "__tspy_dynamic_import",
   /** `__tspy_default(module)`: a module's default export (`module.default` for ESM, the module itself for CommonJS). */
   importDefault: "__tspy_default",
   /**
@@ -18,6 +20,14 @@ export const RUNTIME = {
    */
   runAsync: "__tspy_async",
 } as const;
+
+/** Options of the notebook's tsconfig.json that change the code compiled for cells and local modules. */
+export interface TranspileSettings {
+  /** TypeScript's legacy decorators (else TC39 standard decorators). */
+  experimentalDecorators?: boolean;
+  /** Design-time type metadata for legacy decorators (`Reflect.metadata`). */
+  emitDecoratorMetadata?: boolean;
+}
 
 /** A syntax error found while transpiling a cell; positions are 1-based, in the cell's own lines. */
 export interface CellSyntaxError {
@@ -52,12 +62,18 @@ export interface TransformedCell {
  *   and the last expression statement is returned (the REPL rule Node's own REPL follows);
  * - every loop body starts with a call to {@link RUNTIME.check}, so an interrupt stops `while (true) {}`;
  * - the body's own `await`s become `yield`s of a generator that {@link RUNTIME.runAsync} steps, so
- *   that the runtime can stop any continuation of the cell (not only its first synchronous part).
+ *   that the runtime can stop any continuation of the cell (not only its first synchronous part);
+ * - every `import(specifier)` becomes {@link RUNTIME.dynamicImport}`(specifier)` (a script compiled
+ *   by `vm` has no loader of its own, and cells resolve modules by the notebook's rule);
+ * - a decorated class (on the class or its members) becomes the value of an arrow function that
+ *   declares it, so that TypeScript's decorator transform, which only handles declarations for
+ *   `experimentalDecorators`, runs its decorators before the global is assigned.
  * @param source the cell's TypeScript source.
  * @param fileName the name stack traces and the source map use for the cell, e.g. "cell-3.ts".
+ * @param options the notebook's tsconfig options that change the emitted code (decorators).
  * @returns the script, its source map and declared names; never throws for bad user code (see `errors`).
  */
-export function transformCell(source: string, fileName: string): TransformedCell {
+export function transformCell(source: string, fileName: string, options: TranspileSettings = {}): TransformedCell {
   const declared = new Set<string>();
   const redeclared: { text: string; start: number }[] = [];
   const result = ts.transpileModule(source, {
@@ -69,13 +85,14 @@ export function transformCell(source: string, fileName: string): TransformedCell
       sourceMap: true,
       inlineSources: false,
       removeComments: false,
-      experimentalDecorators: false,
+      experimentalDecorators: options.experimentalDecorators ?? false,
+      emitDecoratorMetadata: options.emitDecoratorMetadata ?? false,
     },
     transformers: {
       before: [
         (context) => (file) => {
           redeclared.push(...redeclarations(file).map((id) => ({ text: id.text, start: id.getStart(file) })));
-          return notebookTransform(file, context, declared);
+          return notebookTransform(dynamicImportsToRuntime(file, context), context, declared);
         },
       ],
     },
@@ -287,16 +304,36 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
       }
     } else if (ts.isClassDeclaration(statement) && statement.name && !hasModifier(statement, ts.SyntaxKind.DeclareKeyword)) {
       hoist(statement.name.text);
-      const expr = f.createClassExpression(
-        (ts.getModifiers(statement) ?? []).filter(
-          (m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword,
-        ) as unknown as ts.ModifierLike[],
-        statement.name,
-        statement.typeParameters,
-        statement.heritageClauses,
-        statement.members,
-      );
-      body.push(assign(f.createIdentifier(statement.name.text), expr, statement));
+      // Decorators stay: they are ModifierLikes too (ts.getModifiers would drop them).
+      const modifiers = statement.modifiers?.filter((m) => m.kind !== ts.SyntaxKind.ExportKeyword && m.kind !== ts.SyntaxKind.DefaultKeyword);
+      const name = statement.name;
+      const value = isDecorated(statement)
+        ? // `(() => { @d class C {...} return C; })()`
+          f.createCallExpression(
+            f.createParenthesizedExpression(
+              f.createArrowFunction(
+                undefined,
+                undefined,
+                [],
+                undefined,
+                f.createToken(ts.SyntaxKind.EqualsGreaterThanToken),
+                f.createBlock(
+                  [
+                    ts.setTextRange(
+                      f.createClassDeclaration(modifiers, name, statement.typeParameters, statement.heritageClauses, statement.members),
+                      statement,
+                    ),
+                    f.createReturnStatement(f.createIdentifier(name.text)),
+                  ],
+                  true,
+                ),
+              ),
+            ),
+            undefined,
+            [],
+          )
+        : f.createClassExpression(modifiers, name, statement.typeParameters, statement.heritageClauses, statement.members);
+      body.push(assign(f.createIdentifier(name.text), value, statement));
     } else if (ts.isFunctionDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) {
       if (statement.name && ts.isIdentifier(statement.name)) declared.add(statement.name.text);
       scriptLevel.push(withoutExport(f, statement));
@@ -367,6 +404,26 @@ function notebookTransform(file: ts.SourceFile, context: ts.TransformationContex
   return f.updateSourceFile(file, statements);
 }
 
+/** Whether a class has a decorator on itself, a member or a constructor/method parameter. */
+function isDecorated(node: ts.ClassDeclaration): boolean {
+  const decorated = (n: ts.Node) => ts.canHaveDecorators(n) && (ts.getDecorators(n)?.length ?? 0) > 0;
+  return (
+    decorated(node) || node.members.some((m) => decorated(m) || ((ts.isMethodDeclaration(m) || ts.isConstructorDeclaration(m)) && m.parameters.some(decorated)))
+  );
+}
+
+/** `file` with every `import(specifier, options?)` call turned into `__tspy_dynamic_import(specifier, options?)` (see {@link RUNTIME.dynamicImport}). */
+function dynamicImportsToRuntime(file: ts.SourceFile, context: ts.TransformationContext): ts.SourceFile {
+  const f = context.factory;
+  const visit = (n: ts.Node): ts.Node => {
+    const v = ts.visitEachChild(n, visit, context);
+    return ts.isCallExpression(v) && v.expression.kind === ts.SyntaxKind.ImportKeyword
+      ? f.updateCallExpression(v, f.createIdentifier(RUNTIME.dynamicImport), undefined, v.arguments)
+      : v;
+  };
+  return ts.visitEachChild(file, visit, context);
+}
+
 /**
  * The cell body's statements with each of its own `await e` turned into `(yield e)` (nested
  * functions and classes keep theirs), or null when the body uses `for await` or `await using`,
@@ -404,18 +461,4 @@ function addLoopChecks<T extends ts.Node>(node: T, context: ts.TransformationCon
     return v;
   };
   return visit(node) as T;
-}
-
-/**
- * Whether a TypeScript cell is complete, for is_complete_request: "incomplete" when the parser
- * ran off the end of the text (an unclosed bracket, string or template), "invalid" for any
- * other syntax error, else "complete".
- * @param source the cell's TypeScript source.
- */
-export function typescriptCompleteness(source: string): "complete" | "incomplete" | "invalid" {
-  const r = ts.transpileModule(source, { reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } });
-  const errors = (r.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length === 0) return "complete";
-  const end = source.trimEnd().length;
-  return errors.some((d) => (d.start ?? 0) >= end) ? "incomplete" : "invalid";
 }

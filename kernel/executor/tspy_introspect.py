@@ -88,14 +88,15 @@ def _member_kind(obj, name):
 
 
 def member_kinds(obj, prefix):
-    """[name, kind] for each name of dir(obj) that starts with `prefix` (names starting with "_"
-    only when `prefix` does), sorted, for completing `proxy.` in TypeScript; kind as in
-    _member_kind. Nothing is evaluated; a failing dir() gives []."""
+    """[name, kind] for the names of dir(obj), sorted, for completing `proxy.` in TypeScript; kind
+    as in _member_kind. Names starting with "_" only when `prefix` does; which of the rest match
+    `prefix` (case-insensitively, anywhere in the name) is the TS side's rule (completion-match.ts), so no
+    name is filtered by it here. Nothing is evaluated; a failing dir() gives []."""
     try:
         names = sorted(dir(obj))
     except Exception:  # noqa: BLE001
         return []
-    wanted = [n for n in names if n.startswith(prefix) and (prefix.startswith("_") or not n.startswith("_"))]
+    wanted = [n for n in names if prefix.startswith("_") or not n.startswith("_")]
     return [[n, _member_kind(obj, n)] for n in wanted]
 
 

@@ -10,7 +10,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import * as bridge from "../../bridge/lib/index";
 import type { ErrorContent, ExecutorData, FromExecutor, MimeBundle, ToExecutor } from "./messages";
 import { KeyboardInterrupt, TsRuntime } from "./ts-runtime";
-import { typescriptCompleteness } from "./ts-transform";
+import { typescriptCompleteness } from "./cell-completeness";
 import { createDisplay } from "../display/display";
 import { CommRegistry } from "./comms";
 import { Introspection } from "./introspection";
@@ -23,6 +23,7 @@ import {
   parseCell,
   pipMagic,
   typecheckMagic,
+  typecheckProfile,
   type CellPlan,
   type TypecheckMode,
   type VariableInfo,
@@ -397,6 +398,7 @@ async function runLineMagics(plan: CellPlan): Promise<FromExecutor | null> {
       );
     } else if (magic.name === "typecheck") {
       typecheckMode = typecheckMagic(magic.args, typecheckMode);
+      languageService.useProfile(typecheckProfile(typecheckMode));
       stream("stdout", `typecheck: ${typecheckMode}\n`);
     } else if (magic.name === "pip") {
       const executable = python.side ? String(bridge.tspy.import("sys").executable) : "python3";
@@ -509,8 +511,7 @@ function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
     bridge.tspy.destroy(r);
     return post({ kind: "is_complete_done", id: m.id, status, indent });
   }
-  const status = typescriptCompleteness(m.code);
-  post({ kind: "is_complete_done", id: m.id, status, ...(status === "incomplete" ? { indent: "" } : {}) });
+  post({ kind: "is_complete_done", id: m.id, ...typescriptCompleteness(m.code) });
 }
 
 /** Python's exit work (atexit handlers; files left open are flushed and closed). Never throws. */

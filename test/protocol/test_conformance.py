@@ -13,7 +13,8 @@ LANGUAGES = {
         "completion": [("Math.flo", "floor"), ('"text".toUpp', "toUpperCase")],
         "complete": ["1 + 1", "const done = { a: 1 };"],
         "incomplete": ["function open() {", "const list = [1, 2,"],
-        "invalid": ["let x = )", "const = 5;"],
+        # A stray closer is invalid (Deno's kernel); other syntax errors are complete (tslab, Deno: issue 18).
+        "invalid": ["let x = )", "foo(1))"],
         "error": 'throw new RangeError("conformance failure")',
         "execute_result": [("6 * 7", "42"), ('"a" + "b"', "'ab'")],
         "display_data": [('display.html("<b>bold</b>")', "text/html"), ('display.markdown("*md*")', "text/markdown")],

@@ -90,3 +90,40 @@ def test_python_modules_imported_from_typescript_get_typed_declarations(kc):
         assert ok.reply["content"]["status"] == "ok"
     finally:
         execute(kc, "%typecheck warn")
+
+
+def test_completion_replaces_the_whole_word_and_ignores_case_issue_18(kc):
+    execute(kc, "const wordy = { xyz: 1, axy: 2, other: 3 };")
+    r = _complete(kc, "wordy.XY")
+    assert r["matches"] == ["xyz", "axy"]  # a prefix in another case first, then the word inside a name
+    code = "wordy.ot.toFixed()"
+    r = _complete(kc, code, cursor=len("wordy.o"))
+    assert r["matches"] == ["other"] and (r["cursor_start"], r["cursor_end"]) == (6, 8)  # `ot` is replaced
+
+
+def test_live_python_member_completion_ignores_case_issue_18(kc):
+    execute(kc, "const npCase = tspy.import('numpy');")
+    r = _complete(kc, "npCase.LINAL")
+    assert r["matches"] == ["linalg"]
+    assert "_NoValue" in _complete(kc, "npCase._NoVal")["matches"] and "_NoValue" not in _complete(kc, "npCase.noval")["matches"]
+
+
+NOTEBOOK_STYLE = 'const loose = {};\nloose["k"] = 1;\nclass Holder { field: string; }\n[1, 2].map(function (v) { return v });\nfunction untyped(a) { return a }'
+
+
+def test_default_type_check_is_the_notebook_profile_issue_18(kc):
+    noise = execute(kc, NOTEBOOK_STYLE)
+    assert noise.reply["content"]["status"] == "ok" and noise.stderr == ""
+    for code, error in [("const misspelt = lenght;", "TS2304"), ("Math.floor('2');", "TS2345"), ("const calledNumber = 3;\ncalledNumber();", "TS2349")]:
+        assert error in execute(kc, code).stderr, code
+
+
+def test_typecheck_strict_switches_to_the_strict_profile_issue_18(kc):
+    assert execute(kc, "%typecheck strict").stdout == "typecheck: strict\n"
+    try:
+        err = execute(kc, NOTEBOOK_STYLE.replace("loose", "loose2").replace("Holder", "Holder2").replace("untyped", "untyped2")).error
+        traceback = "\n".join(err["traceback"])
+        assert err["ename"] == "TypeScriptError" and all(code in traceback for code in ("TS7053", "TS2564", "TS7006")), traceback
+    finally:
+        execute(kc, "%typecheck warn")
+    assert execute(kc, "function untyped3(a) { return a }").stderr == ""
