@@ -1,6 +1,8 @@
-"""Live training charts: every keras fit (from Python or TS) shows a Vega-Lite + SVG chart with a
-display_id after the first epoch and replaces it after each later epoch while fit runs; a History
-displays as the same chart; the live chart can be turned off from Python and from TS."""
+"""Live training charts: every keras fit (from Python or TS) shows a Vega-Lite chart with a
+display_id after the first epoch and replaces it after each later epoch while fit runs; the last
+chart of a fit (also of one stopped early) carries the SVG fallback, the ones before it do not (it
+costs more than a short epoch); a History displays as the same chart; the live chart can be
+turned off from Python and from TS."""
 import datetime
 import xml.etree.ElementTree as ET
 
@@ -50,12 +52,25 @@ def test_python_fit_shows_a_chart_updated_after_every_epoch_during_training(kc):
         if k + 1 < len(ends):
             assert _time(msg) < ends[k + 1]
     assert _time(updates[-1]) <= _time(run.reply)
+    assert all("image/svg+xml" not in m["content"]["data"] for m in first + updates[:-1]), "SVG only at the end"
     final = updates[-1]["content"]["data"]
     svg = ET.fromstring(final["image/svg+xml"].encode())
     assert svg.tag.endswith("svg")
     assert "val_accuracy" not in final["image/svg+xml"] and ">validation<" in final["image/svg+xml"].replace("\n", "")
     assert final["text/plain"].startswith("Training: 4 epochs; ")
     assert " loss=" in final["text/plain"] and " val_accuracy=" in final["text/plain"]
+
+
+def test_a_fit_stopped_early_ends_with_the_svg_chart(kc):
+    code = ("%%python\nstop = keras.callbacks.EarlyStopping(monitor='loss', min_delta=1e9, patience=0)\n"
+            "len(make().fit(x, y, epochs=50, verbose=0, callbacks=[stop]).epoch)")
+    run = ok(execute(kc, code))
+    epochs = int(run.result)
+    charts = displays(run) + displays(run, "update_display_data")
+    assert epochs < 50
+    assert len(charts) == epochs + 1, "one chart per epoch, then the final one with the SVG"
+    assert [("image/svg+xml" in c["data"]) for c in charts] == [False] * epochs + [True]
+    assert _points(charts[-1]["data"][VEGALITE], "loss", "training") == list(range(1, epochs + 1))
 
 
 def test_history_displays_as_the_same_chart(kc):

@@ -73,21 +73,25 @@ def training_chart_svg(epochs, history, title="Training"):
     return buf.getvalue()
 
 
-def training_chart_bundle(epochs, history, title="Training"):
+def training_chart_bundle(epochs, history, title="Training", svg=True):
     """Keras history (epochs: 0-based ints; history: dict name -> per-epoch values) as a bundle:
-    application/vnd.vegalite.v5+json, image/svg+xml of the same chart, and text/plain (the last
+    application/vnd.vegalite.v5+json, image/svg+xml of the same chart (left out with `svg=False`:
+    matplotlib's drawing costs tens of ms, more than a short epoch), and text/plain (the last
     epoch's values)."""
     last = ", ".join(f"{k}={float(v[-1]):.4g}" for k, v in history.items() if v)
-    return {
-        "application/vnd.vegalite.v5+json": training_chart_vegalite(epochs, history, title),
-        "image/svg+xml": training_chart_svg(epochs, history, title),
-        "text/plain": f"{title}: {len(epochs)} epoch{'s' if len(epochs) != 1 else ''}" + (f"; {last}" if last else ""),
-    }
+    data = {"application/vnd.vegalite.v5+json": training_chart_vegalite(epochs, history, title)}
+    if svg:
+        data["image/svg+xml"] = training_chart_svg(epochs, history, title)
+    data["text/plain"] = f"{title}: {len(epochs)} epoch{'s' if len(epochs) != 1 else ''}" + (f"; {last}" if last else "")
+    return data
 
 
 def live_plot_callback():
     """A new Keras callback that shows the training chart after the first epoch (display_data with
-    a display_id) and replaces it after every later epoch (update_display_data), during `fit`."""
+    a display_id) and replaces it after every later epoch (update_display_data), during `fit`.
+    The updates during training carry the Vega-Lite chart only (cheap: a small dict per epoch); the
+    last one (after the last epoch, or at the end of a fit stopped early) also has
+    the SVG fallback, so a saved notebook shows the chart where Vega-Lite is not rendered."""
     keras = sys.modules.get("keras") or importlib.import_module("keras")
 
     class LivePlot(keras.callbacks.Callback):
@@ -98,6 +102,19 @@ def live_plot_callback():
             self.epochs = []
             self.history = {}
             self.failed = False
+            self.shown = False  # display_data sent; later charts are update_display_data
+            self.complete = True  # the last chart sent has the SVG fallback
+
+        def _publish(self, final):
+            try:
+                data = training_chart_bundle(self.epochs, self.history, title="Training", svg=final)
+                content = {"data": data, "metadata": {}, "transient": {"display_id": self.display_id}}
+                publish("update_display_data" if self.shown else "display_data", content)
+                self.shown = True
+                self.complete = final
+            except Exception as exc:  # the chart must never stop training
+                self.failed = True
+                sys.stderr.write(f"tspy: live training chart disabled for this fit: {exc!r}\n")
 
         def on_epoch_end(self, epoch, logs=None):
             if self.failed:
@@ -105,12 +122,11 @@ def live_plot_callback():
             self.epochs.append(epoch)
             for key, value in (logs or {}).items():
                 self.history.setdefault(key, []).append(float(value))
-            try:
-                data = training_chart_bundle(self.epochs, self.history, title="Training")
-                content = {"data": data, "metadata": {}, "transient": {"display_id": self.display_id}}
-                publish("display_data" if len(self.epochs) == 1 else "update_display_data", content)
-            except Exception as exc:  # the chart must never stop training
-                self.failed = True
-                sys.stderr.write(f"tspy: live training chart disabled for this fit: {exc!r}\n")
+            last = (self.params or {}).get("epochs")
+            self._publish(final=last is not None and epoch + 1 >= last)
+
+        def on_train_end(self, logs=None):
+            if not self.failed and self.epochs and not self.complete:
+                self._publish(final=True)
 
     return LivePlot()
