@@ -4,6 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadPythonConfig } from "../python-env/config";
 import { Executor } from "./executor/executor";
+import { TspyInterpreter } from "./executor/interpreter";
 import { KernelProtocol } from "./protocol/kernel";
 import { readConnectionFile } from "./wire/connection";
 import { MessageCodec } from "./wire/message";
@@ -81,11 +82,9 @@ async function main(): Promise<void> {
   });
   const protocol = new KernelProtocol(
     { create: (t, c, p) => sockets.codec.create(t, c, p), send: (ch, m) => sockets.send(ch, m) },
-    executor,
+    new TspyInterpreter(executor, { implementation: pkg.version, typescript: tsVersion, python: configuredPythonVersion() }),
     {
       implementationVersion: pkg.version,
-      typescriptVersion: tsVersion,
-      pythonVersion: configuredPythonVersion(),
       ports: { shell_port: info.shell_port, iopub_port: info.iopub_port, stdin_port: info.stdin_port, control_port: info.control_port, hb_port: info.hb_port },
     },
     (_restart, exitCode) => void shutdown(exitCode),

@@ -4,28 +4,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import type { ErrorContent, ExecutorData, ExecutorIopubType, ExecutorRequestType, FromExecutor, MimeBundle, ToExecutor } from "./messages";
+import type { ExecutionEvents, ExecutionOutcome } from "../protocol/interpreter";
+import type { ExecutorData, ExecutorRequestType, FromExecutor, ToExecutor } from "./messages";
 import { StreamBatcher, type StreamTarget } from "./output";
 import { answerInput, createStdinBuffer, interruptInput } from "./stdin";
 
-/** Output events of a running request, published by the caller on iopub. */
-export interface ExecutionEvents {
-  stream(name: "stdout" | "stderr", text: string): void;
-  /** display_data, update_display_data, clear_output and comm messages. */
-  display(msgType: ExecutorIopubType, content: Record<string, unknown>): void;
-  /** The cell asks the frontend for a line (stdin input_request); answer with {@link Executor.provideInput}. */
-  inputRequest?(prompt: string, password: boolean): void;
-}
-
-/** How a cell ended. `exitCode` is set when the cell called `process.exit(code)`: the kernel shuts down after the reply. */
-export type ExecutionOutcome =
-  | {
-      status: "ok";
-      result: { data: MimeBundle; metadata: Record<string, unknown> } | null;
-      userExpressions: Record<string, unknown>;
-      exitCode?: number;
-    }
-  | { status: "error"; error: ErrorContent };
+export type { ExecutionEvents, ExecutionOutcome };
 
 /** Called on the main thread to interrupt Python code running on the executor (bridge.interrupt). */
 export type PythonInterrupter = () => void;

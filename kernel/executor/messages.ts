@@ -1,16 +1,9 @@
 // The typed messages between the kernel's main thread (sockets, protocol) and the executor
 // worker thread (user code). Plain data only: they cross `postMessage`.
 
-/** A MIME bundle: MIME type -> data (strings, or JSON for +json types). */
-export type MimeBundle = Record<string, unknown>;
+import type { ErrorContent, InterpreterIopubType, MimeBundle } from "../protocol/interpreter";
 
-/** An error as the messaging spec's `error` content carries it. */
-export interface ErrorContent {
-  ename: string;
-  evalue: string;
-  /** Lines of the traceback, plain text (no ANSI colour codes). */
-  traceback: string[];
-}
+export type { ErrorContent, MimeBundle };
 
 /** Requests the executor answers with a reply content built by the language side (xeus' *_impl). */
 export type ExecutorRequestType = "complete_request" | "inspect_request" | "comm_info_request" | "comm_open" | "comm_msg" | "comm_close";
@@ -39,7 +32,7 @@ export type ToExecutor =
   | { kind: "exit"; code: number };
 
 /** iopub messages the executor produces while it works (the main thread adds headers and parent). */
-export type ExecutorIopubType = "display_data" | "update_display_data" | "clear_output" | "error" | "comm_open" | "comm_msg" | "comm_close";
+export type ExecutorIopubType = InterpreterIopubType;
 
 /** Executor -> main thread. Events of request `id` arrive before its `*_done`. */
 export type FromExecutor =

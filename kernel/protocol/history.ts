@@ -21,7 +21,8 @@ interface OutputRecord {
  */
 export function defaultHistoryFile(): string {
   if (process.env.TSPY_HISTORY_FILE) return process.env.TSPY_HISTORY_FILE;
-  const data = process.env.JUPYTER_DATA_DIR ?? path.join(process.env.XDG_DATA_HOME ?? path.join(os.homedir(), ".local", "share"), "jupyter");
+  // An empty variable counts as unset, as in jupyter_core (a relative "" would put the file in the cwd).
+  const data = process.env.JUPYTER_DATA_DIR || path.join(process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share"), "jupyter");
   return path.join(data, "tspy", "history.jsonl");
 }
 

@@ -1,11 +1,12 @@
 // Request handling (messaging spec 5.3): one dispatch table from msg_type to handler, iopub
-// busy/idle around every request, the shell queue with stop_on_error, interrupts and shutdown.
+// busy/idle around every request, the shell queue with stop_on_error, execution counts, interrupts
+// and shutdown. Parses each request into the typed calls of an Interpreter (interpreter.ts).
 // Knows messages; knows nothing of sockets' bytes, TypeScript or Python.
 import type { KernelMessage } from "@jupyterlab/services";
 import type { Channel } from "../wire/sockets";
 import { PROTOCOL_VERSION, type WireMessage } from "../wire/message";
-import type { Executor, ExecutionEvents } from "../executor/executor";
 import { History } from "./history";
+import type { ExecutionEvents, Interpreter, MessageAttachments } from "./interpreter";
 
 /** Where the kernel sends what it produces; implemented by KernelSockets. */
 export interface MessageSink {
@@ -14,27 +15,27 @@ export interface MessageSink {
   send(channel: Channel | "iopub", msg: WireMessage): Promise<void>;
 }
 
-/**
- * Content keys through which comm messages carry their message-level metadata and binary buffers
- * (base64 strings) to and from the executor; `publish` moves them to the message's metadata and
- * buffer frames (messaging spec, "Custom Messages": ipywidgets sends its protocol version in
- * metadata and binary state in buffers). Python's side: tspy_introspect.COMM_*_KEY.
- */
-export const COMM_METADATA_KEY = "_tspy_metadata";
-/** See COMM_METADATA_KEY. */
-export const COMM_BUFFERS_KEY = "_tspy_buffers";
-
 /** A handler returns the reply content, which the dispatcher sends as `<request>_reply`, or null for messages without a reply (comm_*). */
 type Handler = (msg: WireMessage, channel: Channel) => Promise<Record<string, unknown> | null>;
 
-/** Facts about the kernel for kernel_info_reply. */
+/** Facts about the kernel itself (the language's come from the Interpreter). */
 export interface KernelIdentity {
+  /** The kernel's version, for kernel_info_reply's implementation_version. */
   implementationVersion: string;
-  typescriptVersion: string;
-  /** Version of the embedded Python, or null when it did not start. */
-  pythonVersion: string | null;
   /** The connection's ports, for connect_reply: shell_port, iopub_port, stdin_port, control_port, hb_port. */
   ports: Record<string, number>;
+}
+
+/** A request's content field as a string ("" when absent or not a string). */
+function text(content: Record<string, unknown>, key: string): string {
+  const v = content[key];
+  return typeof v === "string" ? v : "";
+}
+
+/** A request's content field as a finite number (`fallback` when absent or not a number). */
+function int(content: Record<string, unknown>, key: string, fallback: number): number {
+  const v = Number(content[key] ?? fallback);
+  return Number.isFinite(v) ? v : fallback;
 }
 
 /**
@@ -55,11 +56,15 @@ export class KernelProtocol {
     // Deprecated in 5.1 but still answered: the channels' ports.
     connect_request: async () => ({ ...this.identity.ports }),
     execute_request: (msg) => this.execute(msg),
-    is_complete_request: async (msg) => this.executor.isComplete(String(msg.content.code ?? "")),
-    complete_request: (msg) => this.executor.ask("complete_request", msg.content),
-    inspect_request: (msg) => this.executor.ask("inspect_request", msg.content),
+    is_complete_request: async (msg) => ({ ...(await this.interpreter.isComplete(text(msg.content, "code"))) }),
+    complete_request: async (msg) => ({ ...(await this.interpreter.complete(text(msg.content, "code"), int(msg.content, "cursor_pos", 0))) }),
+    inspect_request: async (msg) => ({
+      ...(await this.interpreter.inspect(text(msg.content, "code"), int(msg.content, "cursor_pos", 0), int(msg.content, "detail_level", 0))),
+    }),
     history_request: async (msg) => this.history.query(msg.content),
-    comm_info_request: (msg) => this.executor.ask("comm_info_request", msg.content),
+    comm_info_request: async (msg) => ({
+      ...(await this.interpreter.commInfo(typeof msg.content.target_name === "string" ? msg.content.target_name : undefined)),
+    }),
     comm_open: (msg) => this.comm("comm_open", msg),
     comm_msg: (msg) => this.comm("comm_msg", msg),
     comm_close: (msg) => this.comm("comm_close", msg),
@@ -95,14 +100,14 @@ export class KernelProtocol {
 
   /**
    * @param sink where replies and iopub messages go.
-   * @param executor runs cells on the executor thread.
-   * @param identity facts for kernel_info_reply.
+   * @param interpreter runs cells and answers questions about code.
+   * @param identity the kernel's version and ports.
    * @param onShutdown called once after a shutdown_request was answered (exit status 0), or after
    *   the reply of a cell that called `process.exit(code)` (exit status code).
    */
   constructor(
     private readonly sink: MessageSink,
-    private readonly executor: Executor,
+    private readonly interpreter: Interpreter,
     private readonly identity: KernelIdentity,
     private readonly onShutdown: (restart: boolean, exitCode: number) => void,
   ) {}
@@ -110,7 +115,7 @@ export class KernelProtocol {
   /** Entry point for every verified message (KernelSockets' MessageHandler). */
   onMessage(channel: Channel, msg: WireMessage): void {
     if (channel === "stdin") {
-      if (msg.header.msg_type === "input_reply") this.executor.provideInput(String(msg.content.value ?? ""));
+      if (msg.header.msg_type === "input_reply") this.interpreter.provideInput(text(msg.content, "value"));
       return;
     }
     const type = msg.header.msg_type;
@@ -137,7 +142,7 @@ export class KernelProtocol {
 
   /** Interrupts the running cell (also what SIGINT does). */
   interrupt(): void {
-    this.executor.interrupt();
+    this.interpreter.interrupt();
   }
 
   private async drainShell(): Promise<void> {
@@ -152,12 +157,10 @@ export class KernelProtocol {
     }
   }
 
-  private publish(msgType: string, content: Record<string, unknown>, parent: WireMessage): Promise<void> {
-    if (!msgType.startsWith("comm_")) return this.sink.send("iopub", this.sink.create(msgType, content, parent));
-    const { [COMM_METADATA_KEY]: metadata, [COMM_BUFFERS_KEY]: buffers, ...rest } = content;
-    const msg = this.sink.create(msgType, rest, parent);
-    if (metadata && typeof metadata === "object") msg.metadata = metadata as Record<string, unknown>;
-    if (Array.isArray(buffers)) msg.buffers = buffers.map((b) => Buffer.from(String(b), "base64"));
+  private publish(msgType: string, content: Record<string, unknown>, parent: WireMessage, attachments?: MessageAttachments): Promise<void> {
+    const msg = this.sink.create(msgType, content, parent);
+    if (attachments?.metadata) msg.metadata = attachments.metadata;
+    if (attachments?.buffers?.length) msg.buffers = attachments.buffers;
     return this.sink.send("iopub", msg);
   }
 
@@ -190,25 +193,17 @@ export class KernelProtocol {
   }
 
   private kernelInfo(): KernelMessage.IInfoReply & Record<string, unknown> {
-    const python = this.identity.pythonVersion ? `Python ${this.identity.pythonVersion}` : "Python unavailable";
+    const facts = this.interpreter.languageFacts();
     return {
       status: "ok",
       protocol_version: PROTOCOL_VERSION,
       implementation: "tspy",
       implementation_version: this.identity.implementationVersion,
-      language_info: {
-        name: "typescript",
-        version: this.identity.typescriptVersion,
-        mimetype: "text/typescript",
-        file_extension: ".ts",
-        codemirror_mode: "typescript",
-        pygments_lexer: "typescript",
-        nbconvert_exporter: "script",
-      },
-      banner: `tspy ${this.identity.implementationVersion}: TypeScript ${this.identity.typescriptVersion} with embedded ${python}. Start a cell with %%python for Python.`,
-      help_links: [],
+      language_info: facts.languageInfo,
+      banner: facts.banner,
+      help_links: facts.helpLinks,
       debugger: false,
-    } as KernelMessage.IInfoReply & Record<string, unknown>;
+    };
   }
 
   private async execute(msg: WireMessage): Promise<Record<string, unknown>> {
@@ -224,14 +219,17 @@ export class KernelProtocol {
       stream: (name, text) => {
         if (!silent) void this.publish("stream", { name, text }, msg);
       },
-      display: (msgType, content) => {
-        if (!silent || msgType.startsWith("comm_")) void this.publish(msgType, content, msg);
+      display: (msgType, content, attachments) => {
+        if (!silent || msgType.startsWith("comm_")) void this.publish(msgType, content, msg, attachments);
       },
       // stdin: input_request goes to the client that sent the execute_request (its routing identities).
       inputRequest: (prompt, password) => void this.sink.send("stdin", this.sink.create("input_request", { prompt, password }, msg)),
     };
     const expressions = (c.user_expressions ?? {}) as Record<string, string>;
-    const outcome = await this.executor.execute(code, count, silent, Boolean(c.allow_stdin), events, expressions, { ...msg.header });
+    const outcome = await this.interpreter.execute(
+      { code, executionCount: count, silent, allowStdin: Boolean(c.allow_stdin), userExpressions: expressions, parentHeader: { ...msg.header } },
+      events,
+    );
     if (outcome.status === "ok") {
       if (outcome.exitCode !== undefined) {
         // IPython's exit(): the reply carries the ask_exit payload, then the kernel shuts down.
@@ -251,18 +249,14 @@ export class KernelProtocol {
   }
 
   /**
-   * A comm message from the frontend: handled by the executor (TS or Python); its output goes to
-   * iopub; no reply. The message's metadata and buffers travel in content (COMM_*_KEY).
+   * A comm message from the frontend: handled by the interpreter; its output goes to iopub; no reply.
    */
   private async comm(type: "comm_open" | "comm_msg" | "comm_close", msg: WireMessage): Promise<null> {
     const events: ExecutionEvents = {
       stream: (name, text) => void this.publish("stream", { name, text }, msg),
-      display: (msgType, content) => void this.publish(msgType, content, msg),
+      display: (msgType, content, attachments) => void this.publish(msgType, content, msg, attachments),
     };
-    const content: Record<string, unknown> = { ...msg.content };
-    if (Object.keys(msg.metadata).length) content[COMM_METADATA_KEY] = msg.metadata;
-    if (msg.buffers.length) content[COMM_BUFFERS_KEY] = msg.buffers.map((b) => b.toString("base64"));
-    await this.executor.ask(type, content, events, { ...msg.header });
+    await this.interpreter.comm({ type, content: { ...msg.content }, metadata: msg.metadata, buffers: msg.buffers, parentHeader: { ...msg.header } }, events);
     return null;
   }
 

@@ -17,7 +17,8 @@ const home = path.join(scratch, "home");
 const otherEnv = path.join(scratch, "other-jupyter");
 const otherPython = path.join(otherEnv, "bin", "python");
 /** HOME and XDG folders of a fresh user: Jupyter's per-user folder is inside `home`. */
-const userEnv = { ...process.env, HOME: home, XDG_DATA_HOME: "", JUPYTER_DATA_DIR: "", JUPYTER_PATH: "", PYTHONNOUSERSITE: "1" };
+const userEnv: NodeJS.ProcessEnv = { ...process.env, HOME: home, PYTHONNOUSERSITE: "1" };
+for (const name of ["XDG_DATA_HOME", "JUPYTER_DATA_DIR", "JUPYTER_PATH", "TSPY_HISTORY_FILE"]) delete userEnv[name];
 
 /** Runs `npx tspy ...` from the repository root as the fresh user; returns stdout, asserting exit 0. */
 function tspyCli(...args: string[]): string {
