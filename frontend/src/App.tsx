@@ -2,13 +2,16 @@
 // its tspy kernel session and the running of cells. Talks to Jupyter Server only through
 // @jupyterlab/services (ContentsManager, SessionManager, KernelManager).
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { ContentsManager, KernelManager, KernelMessage, SessionManager, type ServerConnection } from "@jupyterlab/services";
+import { ContentsManager, KernelManager, KernelMessage, KernelSpecManager, SessionManager, type ServerConnection } from "@jupyterlab/services";
 import {
   cellKind,
   commandModeKey,
   isDirty,
   newCellId,
+  notebookCodeKind,
+  notebookKernelName,
   notebookReducer,
+  readNotebook,
   writeNotebook,
   type Action,
   type Cell,
@@ -16,9 +19,23 @@ import {
   type NotebookCommand,
   type NotebookState,
 } from "./model";
-import { autosaveIntervalMs, createNotebook, loadNotebook, renamedPath, renameNotebook, saveNotebook } from "./document";
+import {
+  autosaveIntervalMs,
+  backupDiffers,
+  clearBackup,
+  createNotebook,
+  loadNotebook,
+  notebookFromUrl,
+  readBackup,
+  renamedPath,
+  renameNotebook,
+  saveNotebook,
+  urlWithNotebook,
+  writeBackup,
+  type NotebookBackup,
+} from "./document";
 import { OutputArea } from "./outputs";
-import { CodeEditor } from "./editor";
+import { CodeEditor, setSuggestWhileTyping, suggestWhileTyping } from "./editor";
 import { setLanguageKernel } from "./kernel-language";
 import { MarkdownView } from "./markdown";
 import { canRun, statusLabel, useKernelSession, useKernelState } from "./kernel-session";
@@ -31,8 +48,16 @@ export interface Focusable {
   focus(): void;
 }
 
-/** The kernelspec name the app starts for every notebook. */
+/** The kernelspec name the app starts for a notebook whose metadata names none. */
 export const KERNEL_NAME = "tspy";
+
+/** A question the app asks before doing something that cannot be undone (restart, shut down). */
+interface Confirmation {
+  text: string;
+  /** The OK button's label. */
+  ok: string;
+  run: () => void;
+}
 
 /**
  * The execution prompt of a code cell, as Jupyter shows it: `[*]` while running, `[n]` after, `[ ]` before.
@@ -67,9 +92,11 @@ export function CellView(props: {
   onSelect?: (mode: Mode) => void;
   /** Opens a rendered Markdown cell's editor (double-click). */
   onEditMarkdown?: () => void;
+  /** What a code cell is without `%%python`: the notebook's kernel language (see notebookCodeKind). */
+  codeKind?: "typescript" | "python";
 }) {
   const { cell } = props;
-  const kind = cellKind(cell.cellType, cell.source);
+  const kind = cellKind(cell.cellType, cell.source, props.codeKind);
   const inEditor = (target: EventTarget) => target instanceof Element && target.closest(".tspy-editor") !== null;
   const cellProps = {
     "data-kind": kind,
@@ -154,6 +181,24 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
   const [notebook, setNotebook] = useState<NotebookState | null>(null);
   // The kernel session (status, connection, interrupt, restart) lives in kernel-session.ts.
   const kernelSession = useKernelSession(sessions, KERNEL_NAME);
+  // The server's kernelspecs ([name, display name, language]), for the kernel picker.
+  const [kernelSpecs, setKernelSpecs] = useState<[string, string, string][]>([]);
+  useEffect(() => {
+    const specs = new KernelSpecManager({ serverSettings: settings });
+    specs.ready
+      .then(() => specs.refreshSpecs())
+      .then(() =>
+        setKernelSpecs(
+          Object.values(specs.specs?.kernelspecs ?? {}).flatMap((k) => (k ? [[k.name, k.display_name, k.language] as [string, string, string]] : [])),
+        ),
+      )
+      .catch((e: unknown) => setError(`cannot list kernels: ${String(e)}`));
+    return () => specs.dispose();
+  }, [settings]);
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+  // A backup of unsaved edits found on opening a notebook, offered back to the user.
+  const [offeredBackup, setOfferedBackup] = useState<NotebookBackup | null>(null);
+  const [suggestTyping, setSuggestTyping] = useState(suggestWhileTyping);
   const kernelState = useKernelState(kernelSession);
   const { session, status } = kernelState;
   // Pending stdin input_requests, by cell id.
@@ -229,7 +274,9 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
         } else {
           lastModified.current = result.lastModified;
           setConflict(null);
+          setError((shown) => (shown?.startsWith("cannot save") ? null : shown));
           dispatch({ type: "saved", version });
+          if (notebookRef.current?.version === version) clearBackup(localStorage, nb.path);
         }
       } catch (e) {
         setError(`cannot save ${nb.path}: ${String(e)}`);
@@ -299,15 +346,81 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
         setConflict(null);
         setRenaming(false);
         dispatch({ type: "load", notebook: loaded.notebook });
+        history.replaceState(history.state, "", urlWithNotebook(location.href, path));
+        // Unsaved edits kept in this browser (a reload, a closed tab, a server restart) are offered back.
+        const backup = readBackup(localStorage, path);
+        if (backup && !backupDiffers(backup.content, writeNotebook(loaded.notebook))) clearBackup(localStorage, path);
+        setOfferedBackup(backup && backupDiffers(backup.content, writeNotebook(loaded.notebook)) ? backup : null);
         // Command mode's keys work at once, without a click into the notebook first.
         mainRef.current?.focus({ preventScroll: true });
         setStdin({});
-        await kernelSession.start(path);
+        await kernelSession.start(path, notebookKernelName(loaded.notebook.metadata));
       } catch (e) {
         setError(`cannot open ${path}: ${String(e)}`);
       }
     },
     [contents, kernelSession, dispatch, save],
+  );
+
+  // The notebook the page URL names opens with the page (a reload reopens it).
+  const opened = useRef(false);
+  useEffect(() => {
+    const named = notebookFromUrl(location.href);
+    if (opened.current || !named) return;
+    opened.current = true;
+    void open(named);
+  }, [open]);
+
+  // Unsaved edits are kept in the browser (localStorage, per notebook path) a moment after each
+  // change, and at once when the page goes away; leaving the page while dirty asks first.
+  useEffect(() => {
+    if (!notebook || !isDirty(notebook) || offeredBackup) return;
+    const timer = setTimeout(() => writeBackup(localStorage, notebook.path, writeNotebook(notebook)), 300);
+    return () => clearTimeout(timer);
+  }, [notebook, offeredBackup]);
+  useEffect(() => {
+    const onLeave = (e: BeforeUnloadEvent) => {
+      const nb = notebookRef.current;
+      if (!nb || !isDirty(nb) || offeredBackup) return;
+      writeBackup(localStorage, nb.path, writeNotebook(nb));
+      e.preventDefault();
+      // Older browsers need returnValue set to show the prompt.
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onLeave);
+    return () => window.removeEventListener("beforeunload", onLeave);
+  }, [offeredBackup]);
+
+  /** Puts the offered backup's cells in place of the file's (the notebook is then unsaved), or drops it. */
+  const takeBackup = useCallback(
+    (restore: boolean) => {
+      const nb = notebookRef.current;
+      if (!nb || !offeredBackup) return;
+      if (restore) {
+        const restored = readNotebook(nb.path, offeredBackup.content);
+        dispatch({ type: "load", notebook: { ...restored, version: 1, savedVersion: 0 } });
+      } else clearBackup(localStorage, nb.path);
+      setOfferedBackup(null);
+      mainRef.current?.focus({ preventScroll: true });
+    },
+    [offeredBackup, dispatch],
+  );
+
+  /** Asks before restarting (JupyterLab's "Restart Kernel?"); a dead or shut down kernel restarts at once. */
+  const confirmRestart = useCallback(
+    (then?: () => Promise<void>) => {
+      const go = () => void kernelSession.restart().then((ok) => (ok && then ? then() : undefined));
+      const live = kernelSession.getState().kernel;
+      if (!live || live.isDisposed || live.status === "dead") return go();
+      setConfirmation({
+        text: then
+          ? "Restart the kernel and run all cells? The variables of both languages will be lost."
+          : "Restart the kernel? The variables of both languages will be lost.",
+        ok: "Restart",
+        run: go,
+      });
+    },
+    [kernelSession],
   );
 
   /** Creates an untitled tspy notebook in the server's root and opens it. */
@@ -331,6 +444,7 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
         if (renamedPath(nb.path, name) === nb.path) return;
         const renamed = await renameNotebook(contents, nb.path, name);
         dispatch({ type: "rename", path: renamed.path });
+        history.replaceState(history.state, "", urlWithNotebook(location.href, renamed.path));
         await session?.setPath(renamed.path);
         await session?.setName(renamed.path);
         await refreshFiles();
@@ -458,9 +572,13 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
           if (!id) return;
           runInPlace(id);
           return dispatch({ type: "insert", where: "below", cellId: id, id: newCellId(), mode: "edit" });
+        case "interrupt":
+          return void kernelSession.interrupt();
+        case "restart":
+          return confirmRestart();
       }
     },
-    [dispatch, runAndAdvance, runInPlace],
+    [dispatch, runAndAdvance, runInPlace, kernelSession, confirmRestart],
   );
 
   /** Command-mode keys, on the notebook (never while typing in an editor, an input or on a button). */
@@ -469,7 +587,7 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
       const target = e.target as Element;
       if (!notebookRef.current || e.defaultPrevented || target.closest(".tspy-editor, input, textarea, select, button, [contenteditable='true']")) return;
       const cmd = commandModeKey(e, lastKey.current);
-      lastKey.current = cmd === "pending" ? "d" : null;
+      lastKey.current = cmd === "pending" ? e.key.toLowerCase() : null;
       if (cmd === null) return;
       e.preventDefault();
       if (cmd !== "pending") command(cmd);
@@ -495,7 +613,8 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
   }, [selectedId, mode, selectedEditing, openPath]);
 
   const selectedCell = notebook?.cells.find((c) => c.id === selectedId);
-  const selectedKind = selectedCell ? cellKind(selectedCell.cellType, selectedCell.source) : null;
+  const codeKind = notebookCodeKind(notebook?.metadata);
+  const selectedKind = selectedCell ? cellKind(selectedCell.cellType, selectedCell.source, codeKind) : null;
   /** Toolbar buttons keep the focus where it was (the notebook or an editor), as JupyterLab's do. */
   const keepFocus = (e: React.MouseEvent) => {
     if ((e.target as Element).closest("button")) e.preventDefault();
@@ -508,10 +627,6 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
     }
   }, [run]);
 
-  const restartAndRunAll = useCallback(async () => {
-    if (await kernelSession.restart()) await runAll();
-  }, [kernelSession, runAll]);
-
   /** Answers a cell's input_request and echoes prompt and answer into its output, as JupyterLab does. */
   const answer = useCallback(
     (cellId: string, request: StdinRequest, value: string) => {
@@ -519,6 +634,9 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
       if (!kernel || kernel.isDisposed) return;
       kernel.sendInputReply({ status: "ok", value }, request.parent);
       dispatch({ type: "iopub", cellId, msg: stdinEchoMessage(request, value) });
+      // The text box goes away: the keys go back to the notebook (command mode), as in JupyterLab.
+      dispatch({ type: "mode", mode: "command" });
+      mainRef.current?.focus({ preventScroll: true });
       setStdin((pending) => {
         const rest = { ...pending };
         delete rest[cellId];
@@ -585,15 +703,59 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
             <button className="tspy-interrupt" disabled={!session || status === "dead"} onClick={() => void kernelSession.interrupt()}>
               Interrupt
             </button>
-            <button className="tspy-restart" disabled={!session} onClick={() => void kernelSession.restart()}>
+            <button className="tspy-restart" title="Restart the kernel (0 0)" disabled={!notebook} onClick={() => confirmRestart()}>
               Restart
             </button>
-            <button className="tspy-restart-run-all" disabled={!session} onClick={() => void restartAndRunAll()}>
+            <button className="tspy-restart-run-all" disabled={!notebook} onClick={() => confirmRestart(runAll)}>
               Restart &amp; Run All
             </button>
+            <button
+              className="tspy-shutdown"
+              disabled={!session}
+              onClick={() => setConfirmation({ text: "Shut down the kernel?", ok: "Shut Down", run: () => void kernelSession.shutdown() })}
+            >
+              Shut Down
+            </button>
+            <button className="tspy-clear-outputs" disabled={!notebook} onClick={() => dispatch({ type: "clearOutputs" })}>
+              Clear Outputs
+            </button>
+            <select
+              className="tspy-kernel-picker"
+              aria-label="kernel"
+              disabled={!notebook}
+              value={notebook ? notebookKernelName(notebook.metadata) : ""}
+              onChange={(e) => {
+                const name = e.target.value;
+                const spec = kernelSpecs.find(([n]) => n === name);
+                if (!spec) return;
+                dispatch({ type: "kernelspec", kernelspec: { name, display_name: spec[1], language: spec[2] } });
+                void kernelSession.changeKernel(name);
+                mainRef.current?.focus({ preventScroll: true });
+              }}
+            >
+              {notebook && !kernelSpecs.some(([n]) => n === notebookKernelName(notebook.metadata)) && (
+                <option value={notebookKernelName(notebook.metadata)}>{notebookKernelName(notebook.metadata)}</option>
+              )}
+              {kernelSpecs.map(([name, display]) => (
+                <option key={name} value={name}>
+                  {display}
+                </option>
+              ))}
+            </select>
             <span className="tspy-kernel-status" data-status={status}>
-              {KERNEL_NAME}: {statusLabel(status)}
+              {kernelSession.kernelSpecName}: {statusLabel(status)}
             </span>
+            <label className="tspy-suggest-setting" title="Open completions while typing (otherwise Tab opens them)">
+              <input
+                type="checkbox"
+                checked={suggestTyping}
+                onChange={(e) => {
+                  setSuggestWhileTyping(e.target.checked);
+                  setSuggestTyping(e.target.checked);
+                }}
+              />{" "}
+              suggest while typing
+            </label>
             <span className="tspy-connection-status" data-status={kernelState.connection} title="the kernel's websocket">
               {kernelState.connection === "connecting" ? "reconnecting…" : kernelState.connection}
             </span>
@@ -672,6 +834,53 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
             </div>
           )}
           {error && <div className="tspy-app-error">{error}</div>}
+          {offeredBackup && notebook && (
+            <div className="tspy-backup" role="alert">
+              <span>
+                {notebook.path} has unsaved changes from {new Date(offeredBackup.savedAt).toLocaleString()}, kept in this browser. Restore them, or keep the
+                file as it is on disk?
+              </span>
+              <button className="tspy-backup-restore" onClick={() => takeBackup(true)}>
+                Restore
+              </button>
+              <button className="tspy-backup-discard" onClick={() => takeBackup(false)}>
+                Discard
+              </button>
+            </div>
+          )}
+          {confirmation && (
+            <div
+              className="tspy-confirm"
+              role="dialog"
+              aria-modal="true"
+              onKeyDown={(e) => {
+                e.stopPropagation();
+                if (e.key === "Escape") setConfirmation(null);
+              }}
+            >
+              <span>{confirmation.text}</span>
+              <button
+                className="tspy-confirm-ok"
+                autoFocus
+                onClick={() => {
+                  setConfirmation(null);
+                  mainRef.current?.focus({ preventScroll: true });
+                  confirmation.run();
+                }}
+              >
+                {confirmation.ok}
+              </button>
+              <button
+                className="tspy-confirm-cancel"
+                onClick={() => {
+                  setConfirmation(null);
+                  mainRef.current?.focus({ preventScroll: true });
+                }}
+              >
+                Cancel
+              </button>
+            </div>
+          )}
           {kernelState.notice && (
             <div className="tspy-kernel-notice" data-kind={kernelState.notice.kind} role="status">
               <span>{kernelState.notice.text}</span>
@@ -685,6 +894,7 @@ export function App({ settings }: { settings: ServerConnection.ISettings }) {
               <CellView
                 key={cell.id}
                 cell={cell}
+                codeKind={codeKind}
                 onEdit={(source) => dispatch({ type: "edit", cellId: cell.id, source })}
                 onRun={() => runAndAdvance(cell.id)}
                 onRunInPlace={() => runInPlace(cell.id)}

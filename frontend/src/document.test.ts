@@ -6,6 +6,12 @@ import type * as nbformat from "@jupyterlab/nbformat";
 import {
   AUTOSAVE_INTERVAL_MS,
   autosaveIntervalMs,
+  backupDiffers,
+  clearBackup,
+  notebookFromUrl,
+  readBackup,
+  urlWithNotebook,
+  writeBackup,
   createNotebook,
   loadNotebook,
   newNotebookContent,
@@ -172,5 +178,61 @@ describe("document", () => {
     expect(contents.files.has(first)).toBe(false);
     expect(renamed.lastModified).toBe(contents.files.get("analysis.ipynb")!.lastModified);
     await expect(renameNotebook(contents, second, "analysis")).rejects.toThrow("409");
+  });
+});
+
+describe("issue 15: the URL names the notebook, unsaved edits are kept in the browser", () => {
+  /** A Storage with a quota in characters, as localStorage has one. */
+  const storage = (quota = Infinity) => {
+    const items = new Map<string, string>();
+    return {
+      items,
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => {
+        if (v.length > quota) throw new DOMException("quota", "QuotaExceededError");
+        items.set(k, v);
+      },
+      removeItem: (k: string) => void items.delete(k),
+    };
+  };
+  const nb = (source: string, output = ""): nbformat.INotebookContent => ({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [{ id: "a", cell_type: "code", source, metadata: {}, execution_count: 1, outputs: [{ output_type: "stream", name: "stdout", text: output }] }],
+  });
+
+  test("the_url_names_the_open_notebook_and_keeps_the_token", () => {
+    const href = urlWithNotebook("http://h/static/tspy/index.html?token=abc", "dir/a b.ipynb");
+    expect(new URL(href).searchParams.get("token")).toBe("abc");
+    expect(notebookFromUrl(href)).toBe("dir/a b.ipynb");
+    expect(notebookFromUrl("http://h/index.html?token=abc")).toBeNull();
+    expect(notebookFromUrl("not a url")).toBeNull();
+  });
+
+  test("a_backup_is_kept_per_path_read_back_and_cleared", () => {
+    const s = storage();
+    expect(writeBackup(s, "a.ipynb", nb("x = 1"))).toBe(true);
+    expect(readBackup(s, "a.ipynb")!.content.cells[0].source).toBe("x = 1");
+    expect(readBackup(s, "b.ipynb")).toBeNull();
+    clearBackup(s, "a.ipynb");
+    expect(readBackup(s, "a.ipynb")).toBeNull();
+    s.items.set("tspy.backup:c.ipynb", "{not json");
+    expect(readBackup(s, "c.ipynb")).toBeNull();
+    expect(s.items.has("tspy.backup:c.ipynb")).toBe(false);
+  });
+
+  test("a_backup_over_the_quota_is_kept_without_outputs", () => {
+    const s = storage(1000);
+    expect(writeBackup(s, "a.ipynb", nb("x = 1", "y".repeat(5000)))).toBe(true);
+    const kept = readBackup(s, "a.ipynb")!.content.cells[0] as nbformat.ICodeCell;
+    expect(kept.source).toBe("x = 1");
+    expect(kept.outputs).toEqual([]);
+    expect(writeBackup(s, "b.ipynb", nb("z".repeat(5000)))).toBe(false);
+  });
+
+  test("only_a_change_of_sources_makes_a_backup_worth_offering", () => {
+    expect(backupDiffers(nb("x = 1", "out"), nb("x = 1"))).toBe(false);
+    expect(backupDiffers(nb("x = 2"), nb("x = 1"))).toBe(true);
   });
 });

@@ -140,3 +140,115 @@ export async function renameNotebook(contents: ContentsApi, path: string, name: 
   const model = await contents.rename(path, renamedPath(path, name));
   return { path: model.path, lastModified: model.last_modified };
 }
+
+/** The page URL's query parameter that names the open notebook (a path relative to the server's root). */
+export const NOTEBOOK_PARAM = "path";
+
+/**
+ * The notebook the page URL names (its `path` query parameter), so that a reload reopens it.
+ * @param href the page's URL (location.href).
+ * @returns the path, or null when the URL names none or cannot be parsed.
+ */
+export function notebookFromUrl(href: string): string | null {
+  try {
+    return new URL(href).searchParams.get(NOTEBOOK_PARAM) || null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The page URL naming `path` as the open notebook (other parameters, the token among them, kept).
+ * @param href the page's URL (location.href).
+ * @param path the notebook's path.
+ * @throws TypeError when `href` is not a URL.
+ */
+export function urlWithNotebook(href: string, path: string): string {
+  const url = new URL(href);
+  url.searchParams.set(NOTEBOOK_PARAM, path);
+  return url.toString();
+}
+
+/** What the app keeps in the browser of a notebook's unsaved edits (see {@link writeBackup}). */
+export interface NotebookBackup {
+  /** The notebook as it was edited, nbformat 4.5 JSON. */
+  content: nbformat.INotebookContent;
+  /** When the backup was written, ms since the epoch. */
+  savedAt: number;
+}
+
+/** The storage the backups live in (window.localStorage in the app; a Map-backed fake in tests). */
+export type BackupStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/**
+ * The storage key of a notebook's backup: one per server (the page's origin and base path are the
+ * storage's own scope) and notebook path.
+ * @param path the notebook's path.
+ */
+export function backupKey(path: string): string {
+  return `tspy.backup:${path}`;
+}
+
+/**
+ * Keeps a notebook's unsaved edits in the browser, as JupyterLab's document manager and VS Code's
+ * hot exit do, so that a reload, a closed tab or a server restart loses nothing. A notebook too big
+ * for the storage (its quota, about 5 MB for localStorage) is kept without its outputs.
+ * @param storage where to keep it.
+ * @param path the notebook's path.
+ * @param content the notebook to keep (see writeNotebook).
+ * @returns false when even the notebook without outputs did not fit.
+ */
+export function writeBackup(storage: BackupStorage, path: string, content: nbformat.INotebookContent): boolean {
+  const withoutOutputs = (): nbformat.INotebookContent => ({
+    ...content,
+    cells: content.cells.map((c) => (c.cell_type === "code" ? { ...c, outputs: [], execution_count: null } : c)),
+  });
+  for (const candidate of [content, withoutOutputs()]) {
+    try {
+      storage.setItem(backupKey(path), JSON.stringify({ content: candidate, savedAt: Date.now() } satisfies NotebookBackup));
+      return true;
+    } catch {
+      // over the quota: try without outputs, then give up
+    }
+  }
+  return false;
+}
+
+/**
+ * The backup of a notebook's unsaved edits, if one was kept and is readable.
+ * @param storage where backups live.
+ * @param path the notebook's path.
+ * @returns null when there is none (an unreadable one is removed).
+ */
+export function readBackup(storage: BackupStorage, path: string): NotebookBackup | null {
+  const text = storage.getItem(backupKey(path));
+  if (text === null) return null;
+  try {
+    const backup = JSON.parse(text) as NotebookBackup;
+    if (backup && typeof backup.savedAt === "number" && Array.isArray(backup.content?.cells)) return backup;
+  } catch {
+    // not JSON: dropped below
+  }
+  storage.removeItem(backupKey(path));
+  return null;
+}
+
+/**
+ * Removes a notebook's backup (after a save, or when the user discards it).
+ * @param storage where backups live.
+ * @param path the notebook's path.
+ */
+export function clearBackup(storage: BackupStorage, path: string): void {
+  storage.removeItem(backupKey(path));
+}
+
+/**
+ * Whether a backup holds something the file does not: any cell source or cell type differs (outputs
+ * alone do not count, as they come back by running the cells).
+ * @param backup the kept notebook.
+ * @param disk the notebook as read from the server.
+ */
+export function backupDiffers(backup: nbformat.INotebookContent, disk: nbformat.INotebookContent): boolean {
+  const cells = (nb: nbformat.INotebookContent) => nb.cells.map((c) => [c.cell_type, Array.isArray(c.source) ? c.source.join("") : c.source]);
+  return JSON.stringify(cells(backup)) !== JSON.stringify(cells(disk));
+}

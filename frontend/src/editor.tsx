@@ -25,7 +25,7 @@ import "monaco-editor/features/multicursor/register";
 import "monaco-editor/features/wordOperations/register";
 import "monaco-editor/features/wordHighlighter/register";
 import EditorWorker from "monaco-editor/editor/editor.worker?worker";
-import { registerKernelLanguageProviders, watchDiagnostics } from "./kernel-language";
+import { KERNEL_LANGUAGES, registerKernelLanguageProviders, watchDiagnostics } from "./kernel-language";
 import { EditorEchoes } from "./editor-value";
 
 // Monaco's editor worker (diffing, links, word-based suggestions) is bundled by Vite.
@@ -49,6 +49,52 @@ const ESCAPE_IS_MONACOS =
 
 /** Height in px of an empty editor (one line). */
 const MIN_HEIGHT = 19;
+
+/** Spaces per indent level by Monaco language id: PEP 8's 4 for Python, 2 (TypeScript's usual) elsewhere. */
+export function indentSize(language: string): number {
+  return language === "python" ? 4 : 2;
+}
+
+/** localStorage key of the "suggest while typing" setting ("true" when on). */
+export const SUGGEST_WHILE_TYPING_KEY = "tspy.suggestWhileTyping";
+const suggestSettingListeners = new Set<(on: boolean) => void>();
+
+/**
+ * Whether completions open by themselves while typing (on `.` and on words), as the user set it;
+ * off by default, as in JupyterLab, where completions open on Tab.
+ */
+export function suggestWhileTyping(): boolean {
+  try {
+    return localStorage.getItem(SUGGEST_WHILE_TYPING_KEY) === "true";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Turns "suggest while typing" on or off for every editor, and remembers it in localStorage.
+ * @param on the new setting.
+ */
+export function setSuggestWhileTyping(on: boolean): void {
+  try {
+    localStorage.setItem(SUGGEST_WHILE_TYPING_KEY, String(on));
+  } catch {
+    // storage refused (private mode): the setting lasts for this page only
+  }
+  for (const l of suggestSettingListeners) l(on);
+}
+
+/** Monaco options that make completion follow {@link suggestWhileTyping}; Enter never accepts a suggestion by itself. */
+function suggestOptions(on: boolean): monaco.editor.IEditorOptions {
+  return { quickSuggestions: on, suggestOnTriggerCharacters: on, acceptSuggestionOnEnter: "off" };
+}
+
+/** The part of Monaco's suggest controller (contribution `editor.contrib.suggestController`) used here. */
+interface SuggestControllerLike {
+  /** The suggest session: `onDidTrigger` fires when a list is asked for (Tab, or typing with the setting on). */
+  model: { onDidTrigger: monaco.IEvent<unknown> };
+  widget: { value: { onDidHide: monaco.IEvent<unknown> } };
+}
 
 /**
  * A Monaco editor for one cell's source. It grows with its content (long lines wrap: no inner
@@ -98,8 +144,13 @@ export function CodeEditor(props: {
       fixedOverflowWidgets: true,
       automaticLayout: true,
       fontSize: 13,
-      tabSize: 2,
+      ...suggestOptions(suggestWhileTyping()),
     });
+    const indent = () => {
+      const size = indentSize(editor.getModel()?.getLanguageId() ?? "");
+      editor.getModel()?.updateOptions({ tabSize: size, indentSize: size, insertSpaces: true });
+    };
+    indent();
     editorRef.current = editor;
     // The content height changes with edits, wrapping (width) and font loading; the editor's
     // height follows, and Monaco lays out at once rather than on its next resize observation.
@@ -121,7 +172,61 @@ export function CodeEditor(props: {
         }
       }),
       watchDiagnostics(editor),
+      editor.onDidChangeModelLanguage(indent),
     ];
+    // Enter accepts a suggestion only after the user moved into the list with the arrow keys (or
+    // PageUp/PageDown); otherwise it starts a new line, whatever the list shows.
+    const navigated = editor.createContextKey<boolean>("tspy.suggestNavigated", false);
+    const suggest = editor.getContribution<SuggestControllerLike & monaco.editor.IEditorContribution>("editor.contrib.suggestController");
+    if (suggest) {
+      subscriptions.push(suggest.model.onDidTrigger(() => navigated.set(false)));
+      subscriptions.push(suggest.widget.value.onDidHide(() => navigated.set(false)));
+    }
+    const moves = [monaco.KeyCode.UpArrow, monaco.KeyCode.DownArrow, monaco.KeyCode.PageUp, monaco.KeyCode.PageDown];
+    subscriptions.push(
+      editor.onKeyDown((e) => {
+        if (moves.includes(e.keyCode) && !e.shiftKey && !e.altKey) navigated.set(true);
+      }),
+    );
+    const onSetting = (on: boolean) => editor.updateOptions(suggestOptions(on));
+    suggestSettingListeners.add(onSetting);
+    subscriptions.push({ dispose: () => suggestSettingListeners.delete(onSetting) });
+    editor.addAction({
+      id: "tspy.acceptNavigatedSuggestion",
+      label: "Accept the suggestion moved to",
+      keybindings: [monaco.KeyCode.Enter],
+      keybindingContext: "suggestWidgetVisible && tspy.suggestNavigated",
+      run: () => editor.trigger("keyboard", "acceptSelectedSuggestion", {}),
+    });
+    // Tab after text completes (JupyterLab's completer, from complete_request); at the start of a
+    // line, or in Markdown, it indents. Shift+Tab after text shows the kernel's inspection
+    // (inspect_request, as Monaco's hover) and outdents otherwise.
+    const afterText = () => {
+      const model = editor.getModel();
+      const at = editor.getPosition();
+      const selection = editor.getSelection();
+      if (!model || !at || !selection?.isEmpty() || !KERNEL_LANGUAGES.includes(model.getLanguageId() as "python")) return false;
+      return (
+        model
+          .getLineContent(at.lineNumber)
+          .slice(0, at.column - 1)
+          .trim() !== ""
+      );
+    };
+    editor.addAction({
+      id: "tspy.complete",
+      label: "Complete (Tab)",
+      keybindings: [monaco.KeyCode.Tab],
+      keybindingContext: "editorTextFocus && !suggestWidgetVisible && !inSnippetMode && !editorTabMovesFocus",
+      run: () => editor.trigger("keyboard", afterText() ? "editor.action.triggerSuggest" : "tab", {}),
+    });
+    editor.addAction({
+      id: "tspy.inspect",
+      label: "Show the kernel's inspection (Shift+Tab)",
+      keybindings: [monaco.KeyMod.Shift | monaco.KeyCode.Tab],
+      keybindingContext: "editorTextFocus && !suggestWidgetVisible && !inSnippetMode && !editorTabMovesFocus",
+      run: () => editor.trigger("keyboard", afterText() ? "editor.action.showHover" : "outdent", {}),
+    });
     // Actions, not addCommand: Monaco binds addCommand's keys for every editor to the last one made.
     const command = (id: EditorCommand, label: string, keybindings: number[], keybindingContext?: string) =>
       editor.addAction({ id: `tspy.${id}`, label, keybindings, keybindingContext, run: () => latest.current.onCommand(id) });

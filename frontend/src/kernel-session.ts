@@ -8,9 +8,10 @@ import type { Kernel, Session, SessionManager } from "@jupyterlab/services";
 export interface KernelNotice {
   /**
    * `restarted`: the user restarted it; `autorestarted`: it died and the server's restarter started a
-   * new one; `dead`: it died and nothing restarted it; `error`: a request to the server failed.
+   * new one; `dead`: it died and nothing restarted it; `error`: a request to the server failed;
+   * `shutdown`: the user shut it down.
    */
-  kind: "restarted" | "autorestarted" | "dead" | "error";
+  kind: "restarted" | "autorestarted" | "dead" | "error" | "shutdown";
   /** One or two sentences for the user. */
   text: string;
 }
@@ -43,6 +44,7 @@ export const NOTICES = {
   autorestarted:
     "The kernel died and the server restarted it: the variables of both languages are gone. The notebook and your unsaved edits are kept; run the cells again.",
   dead: "The kernel died and was not restarted. The notebook and your unsaved edits are kept; press Restart to start a new kernel.",
+  shutdown: "The kernel was shut down. Press Restart to start a new one.",
 } as const;
 
 /**
@@ -80,15 +82,26 @@ export class KernelSession {
   private readonly resetListeners = new Set<() => void>();
   /** True while {@link restart} runs: a `restarting` status then is ours, not a crash. */
   private restarting = false;
+  /** The kernelspec of the session's kernel (the one a restart from `dead` starts again). */
+  private currentName: string;
+  /** The path of the notebook the session was started for (a restart after a shut down starts it again). */
+  private path: string | null = null;
 
   /**
    * @param sessions the server's session manager.
-   * @param kernelName the kernelspec to start for every notebook (e.g. `tspy`).
+   * @param kernelName the kernelspec to start for a notebook that names none (e.g. `tspy`).
    */
   constructor(
     private readonly sessions: SessionManager,
     private readonly kernelName: string,
-  ) {}
+  ) {
+    this.currentName = kernelName;
+  }
+
+  /** The kernelspec name of the session's kernel (or of the last one started). */
+  get kernelSpecName(): string {
+    return this.currentName;
+  }
 
   /** Adds a listener called after every state change; returns the function that removes it. */
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -119,17 +132,20 @@ export class KernelSession {
   }
 
   /**
-   * Starts (or joins) the session of a notebook with a new kernel of this session's kernelspec, and
+   * Starts (or joins) the session of a notebook with a new kernel of the notebook's kernelspec, and
    * drops the connection to the previous notebook's session (its kernel keeps running on the server).
    * @param path the notebook's path relative to the server's root.
+   * @param kernelName the kernelspec (the notebook metadata's `kernelspec.name`); the default one when omitted.
    * @throws the server's error (ServerConnection.ResponseError) when the session cannot start.
    */
-  async start(path: string): Promise<void> {
+  async start(path: string, kernelName = this.kernelName): Promise<void> {
     this.disposeSession();
+    this.currentName = kernelName;
+    this.path = path;
     this.set({ status: "starting", connection: "connecting", notice: null });
     let s: Session.ISessionConnection;
     try {
-      s = await this.sessions.startNew({ path, name: path, type: "notebook", kernel: { name: this.kernelName } });
+      s = await this.sessions.startNew({ path, name: path, type: "notebook", kernel: { name: kernelName } });
     } catch (e) {
       this.set({ status: "no kernel", connection: "none" });
       throw e;
@@ -173,19 +189,28 @@ export class KernelSession {
 
   /**
    * Restarts the kernel: `kernel.restart()`, or a new kernel for the session when the old one is
-   * dead. Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
+   * dead, or a new session after a {@link shutdown}. Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
    * a failure becomes an `error` notice and resolves false, it never throws.
    * @returns true when a kernel is running again.
    */
   async restart(): Promise<boolean> {
     const s = this.state.session;
-    if (!s) return false;
+    if (!s) {
+      if (this.path === null) return false;
+      try {
+        await this.start(this.path, this.currentName);
+        return true;
+      } catch (e) {
+        this.set({ notice: { kind: "error", text: `Restart failed: ${describe(e)}` } });
+        return false;
+      }
+    }
     this.restarting = true;
     this.reset();
     this.set({ notice: null });
     try {
       const k = s.kernel;
-      if (!k || k.isDisposed || k.status === "dead") await s.changeKernel({ name: this.kernelName });
+      if (!k || k.isDisposed || k.status === "dead") await s.changeKernel({ name: this.currentName });
       else await k.restart();
       this.set({ notice: { kind: "restarted", text: NOTICES.restarted }, generation: this.state.generation + 1 });
       return true;
@@ -194,6 +219,43 @@ export class KernelSession {
       return false;
     } finally {
       this.restarting = false;
+    }
+  }
+
+  /**
+   * Replaces the session's kernel with a new one of another kernelspec (the kernel picker). The
+   * reset listeners are called first; a failure becomes an `error` notice, it never throws.
+   * @param kernelName the kernelspec to start.
+   * @returns true when the new kernel runs.
+   */
+  async changeKernel(kernelName: string): Promise<boolean> {
+    const s = this.state.session;
+    if (!s) return false;
+    this.reset();
+    try {
+      await s.changeKernel({ name: kernelName });
+      this.currentName = kernelName;
+      this.set({ notice: null });
+      return true;
+    } catch (e) {
+      this.set({ notice: { kind: "error", text: `Cannot start the kernel ${kernelName}: ${describe(e)}` } });
+      return false;
+    }
+  }
+
+  /**
+   * Shuts the kernel down (the session goes too, as JupyterLab's "Shut Down Kernel" does); Restart
+   * starts a new one. A failure becomes an `error` notice, it never throws.
+   */
+  async shutdown(): Promise<void> {
+    const s = this.state.session;
+    if (!s) return;
+    this.reset();
+    try {
+      await s.shutdown();
+      this.set({ session: null, kernel: null, status: "no kernel", connection: "none", notice: { kind: "shutdown", text: NOTICES.shutdown } });
+    } catch (e) {
+      this.set({ notice: { kind: "error", text: `Shut down failed: ${describe(e)}` } });
     }
   }
 

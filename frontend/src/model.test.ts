@@ -6,7 +6,10 @@ import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
 import {
   cellKind,
+  cleanStreamText,
   commandModeKey,
+  notebookCodeKind,
+  notebookKernelName,
   isDirty,
   notebookReducer,
   readNotebook,
@@ -384,5 +387,59 @@ describe("commandModeKey", () => {
     expect(commandModeKey(press("d"), null)).toBe("pending");
     expect(commandModeKey(press("d"), "d")).toBe("delete");
     expect(commandModeKey(press("d"), "j")).toBe("pending");
+  });
+});
+
+describe("issue 15: progress bars, kernelspecs, I I and 0 0", () => {
+  test("cleanStreamText_applies_backspace_and_carriage_return_as_jupyterlab_does", () => {
+    expect(cleanStreamText("abc\bd")).toBe("abd");
+    expect(cleanStreamText("10%\r20%\r30%")).toBe("30%");
+    expect(cleanStreamText("long line\rshort")).toBe("shortline");
+    expect(cleanStreamText("a\r\nb")).toBe("a\nb");
+    expect(cleanStreamText("50%\r")).toBe("50%\r");
+    expect(cleanStreamText(cleanStreamText("50%\r") + "60%")).toBe("60%");
+    // Keras' Progbar: backspaces over the visible width, then a carriage return and the next frame.
+    expect(cleanStreamText("Epoch 1/2\n1/8 [==  ] 4s" + "\b".repeat(14) + "\r8/8 [====] 2s\n")).toBe("Epoch 1/2\n8/8 [====] 2s\n");
+  });
+
+  test("a_progress_frame_after_a_rich_output_updates_the_bar_above_it", () => {
+    const out = (msg: KernelMessage.IIOPubMessage) => ({ type: "iopub" as const, cellId: "a", msg });
+    let nb = notebookReducer(oneCell(), out(iopub("stream", { name: "stdout", text: "1/8 [=   ]" })));
+    nb = notebookReducer(nb, out(iopub("display_data", { data: { "text/plain": "chart" }, metadata: {} })));
+    nb = notebookReducer(nb, out(iopub("stream", { name: "stdout", text: "\b".repeat(10) + "\r8/8 [====]\n" })));
+    nb = notebookReducer(nb, out(iopub("stream", { name: "stdout", text: "Epoch 2/2\n" })));
+    const outputs = nb!.cells[0].outputs;
+    expect(outputs.map((o) => o.output_type)).toEqual(["stream", "display_data", "stream"]);
+    expect(outputs[0].text).toBe("8/8 [====]\n");
+    expect(outputs[2].text).toBe("Epoch 2/2\n");
+  });
+
+  test("the_kernelspec_decides_the_kernel_and_the_code_cells_language", () => {
+    expect(notebookKernelName(undefined)).toBe("tspy");
+    expect(notebookKernelName({ kernelspec: { name: "python3", display_name: "Python 3" } })).toBe("python3");
+    expect(notebookCodeKind({ kernelspec: { name: "python3", display_name: "Python 3", language: "python" } })).toBe("python");
+    expect(notebookCodeKind({ kernelspec: TSPY_KERNELSPEC })).toBe("typescript");
+    expect(cellKind("code", "print(1)", "python")).toBe("python");
+    // A python3 notebook is not given tspy's language_info on save.
+    const nb = notebookReducer(oneCell(), { type: "kernelspec", kernelspec: { name: "python3", display_name: "Python 3", language: "python" } });
+    expect(writeNotebook(nb!).metadata.language_info).toBeUndefined();
+    expect(writeNotebook(nb!).metadata.kernelspec?.name).toBe("python3");
+    expect(isDirty(nb!)).toBe(true);
+  });
+
+  test("clear_outputs_empties_every_code_cell", () => {
+    let nb = notebookReducer(oneCell(), { type: "iopub", cellId: "a", msg: iopub("stream", { name: "stdout", text: "x\n" }) });
+    nb = notebookReducer(nb, { type: "finish", cellId: "a", executionCount: 3 });
+    nb = notebookReducer(nb, { type: "clearOutputs" });
+    expect(nb!.cells[0].outputs).toEqual([]);
+    expect(nb!.cells[0].executionCount).toBeNull();
+  });
+
+  test("i_i_interrupts_and_0_0_restarts_in_command_mode", () => {
+    const key = (k: string) => ({ key: k, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false });
+    expect(commandModeKey(key("i"), null)).toBe("pending");
+    expect(commandModeKey(key("i"), "i")).toBe("interrupt");
+    expect(commandModeKey(key("0"), "0")).toBe("restart");
+    expect(commandModeKey(key("i"), "d")).toBe("pending");
   });
 });

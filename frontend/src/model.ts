@@ -92,18 +92,85 @@ export function joinSource(source: nbformat.MultilineString | undefined): string
 
 /**
  * The kind of a cell as tspy's kernel sees it: a code cell is Python when its first line is
- * `%%python` (after leading blank lines, as the kernel strips them), TypeScript otherwise.
+ * `%%python` (after leading blank lines, as the kernel strips them), TypeScript otherwise. In a
+ * notebook of a Python kernel (see {@link notebookCodeKind}) every code cell is Python.
  * @param cellType the nbformat cell_type.
  * @param source the cell's whole source.
+ * @param codeKind what a code cell is without `%%python`: the notebook's {@link notebookCodeKind}.
  */
-export function cellKind(cellType: Cell["cellType"], source: string): CellKind {
+export function cellKind(cellType: Cell["cellType"], source: string, codeKind: "typescript" | "python" = "typescript"): CellKind {
   if (cellType === "markdown") return "markdown";
   if (cellType === "raw") return "raw";
+  if (codeKind === "python") return "python";
   const first = source
     .replace(/^\s*\n/, "")
     .split("\n", 1)[0]
     .trim();
   return first === "%%python" ? "python" : "typescript";
+}
+
+/**
+ * The kernelspec name of a notebook: its metadata's `kernelspec.name`, else tspy's.
+ * @param metadata the notebook metadata (may be undefined).
+ */
+export function notebookKernelName(metadata: nbformat.INotebookMetadata | undefined): string {
+  const name = metadata?.kernelspec?.name;
+  return typeof name === "string" && name ? name : TSPY_KERNELSPEC.name;
+}
+
+/**
+ * What the code cells of a notebook are: `python` when its kernelspec's language is Python (e.g.
+ * ipykernel's `python3`), else `typescript` (tspy's, where `%%python` makes a Python cell).
+ * @param metadata the notebook metadata (may be undefined).
+ */
+export function notebookCodeKind(metadata: nbformat.INotebookMetadata | undefined): "typescript" | "python" {
+  const language = metadata?.kernelspec?.language ?? metadata?.language_info?.name;
+  return typeof language === "string" && language.toLowerCase() === "python" ? "python" : "typescript";
+}
+
+/**
+ * Stream text as a terminal leaves it, by the rules of JupyterLab's output area: a backspace
+ * (`\b`) removes the character before it on its line; a carriage return (`\r`) not followed by
+ * `\n` goes back to the start of the line, and the text after it overwrites the line from there
+ * (what is longer stays); `\r\n` is a newline. A trailing `\r` is kept, so that the next chunk
+ * of the stream (appended, then cleaned again) overwrites the line. This is how progress bars
+ * (tqdm, Keras' `Progbar`) update in place. Hand-written because JupyterLab's own
+ * (`removeOverwrittenChars` in @jupyterlab/outputarea's model) lives in that package's private
+ * namespace: it is not exported, and the package would bring Lumino widgets and rendermime for it.
+ * @param text the stream text so far.
+ * @returns the text with no `\b`, and no `\r` but possibly a last one.
+ */
+export function cleanStreamText(text: string): string {
+  if (!text.includes("\r") && !text.includes("\b")) return text;
+  const lines: string[] = [];
+  let line: string[] = [];
+  let col = 0;
+  let returned = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "\n") {
+      lines.push(line.join(""));
+      line = [];
+      col = 0;
+      returned = false;
+    } else if (ch === "\r") {
+      if (text[i + 1] !== "\n") {
+        col = 0;
+        returned = true;
+      }
+    } else if (ch === "\b") {
+      if (col > 0) {
+        line.splice(col - 1, 1);
+        col -= 1;
+      }
+    } else {
+      line[col] = ch;
+      col += 1;
+      returned = false;
+    }
+  }
+  lines.push(line.join(""));
+  return lines.join("\n") + (returned ? "\r" : "");
 }
 
 let nextId = 0;
@@ -121,7 +188,7 @@ const CELL_ID = /^[a-zA-Z0-9-_]{1,64}$/;
 
 /** Normalises an output read from a file: multiline `text` and MIME values joined into strings. */
 function readOutput(o: nbformat.IOutput): Output {
-  if (o.output_type === "stream") return { ...o, text: joinSource((o as nbformat.IStream).text) };
+  if (o.output_type === "stream") return { ...o, text: cleanStreamText(joinSource((o as nbformat.IStream).text)) };
   if (o.output_type === "execute_result" || o.output_type === "display_data") {
     // Object.fromEntries defines own properties: a MIME key such as `__proto__` stays a key.
     const data: Record<string, unknown> = Object.fromEntries(
@@ -231,7 +298,11 @@ export function writeNotebook(state: NotebookState, metadata: nbformat.INotebook
   return {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { ...metadata, kernelspec: metadata.kernelspec ?? TSPY_KERNELSPEC, language_info: metadata.language_info ?? TSPY_LANGUAGE_INFO },
+    metadata: {
+      ...metadata,
+      kernelspec: metadata.kernelspec ?? TSPY_KERNELSPEC,
+      ...(metadata.language_info || notebookKernelName(metadata) !== TSPY_KERNELSPEC.name ? {} : { language_info: TSPY_LANGUAGE_INFO }),
+    },
     cells,
   };
 }
@@ -289,6 +360,8 @@ export function changeKind(cell: Cell, kind: Exclude<CellKind, "raw">): Cell {
  * - `select`: selects a cell, optionally changing the mode; `selectRelative` the one `by` places away.
  * - `mode`: edit mode on a Markdown cell opens its editor; `render` closes it.
  * - `saved`: the document at `version` was written (to `path`, after a rename).
+ * - `clearOutputs`: every code cell loses its outputs and execution count.
+ * - `kernelspec`: the notebook's kernelspec becomes this one (its old language_info goes).
  */
 export type Action =
   | { type: "load"; notebook: NotebookState }
@@ -306,16 +379,37 @@ export type Action =
   | { type: "mode"; mode: Mode }
   | { type: "render"; cellId?: string }
   | { type: "saved"; version: number }
-  | { type: "rename"; path: string };
+  | { type: "rename"; path: string }
+  | { type: "clearOutputs" }
+  | { type: "kernelspec"; kernelspec: nbformat.IKernelspecMetadata };
 
-/** Adds an output to a cell, honouring a pending clear_output(wait=True) and merging consecutive stream text of one name. */
+/**
+ * Which output a stream chunk continues: the last output when it is text of the same stream (as in
+ * JupyterLab); also, for a chunk that starts by going back on its line (`\r`, `\b`: a progress
+ * bar's next frame), the last stream output when it has the same name and its line is unfinished,
+ * even with rich outputs (a live training chart) shown after it.
+ * @returns the output's index, or -1 for a new output.
+ */
+function continuedStream(outputs: Output[], name: unknown, text: string): number {
+  for (let i = outputs.length - 1; i >= 0; i--) {
+    const o = outputs[i];
+    if (o.output_type !== "stream") {
+      if (/^[\r\b]/.test(text)) continue;
+      return -1;
+    }
+    return o.name === name && (i === outputs.length - 1 || !String(o.text).endsWith("\n")) ? i : -1;
+  }
+  return -1;
+}
+
+/** Adds an output to a cell, honouring a pending clear_output(wait=True) and merging stream text (see continuedStream). */
 function appendOutput(cell: Cell, output: Output): Cell {
   const outputs = cell.clearPending ? [] : cell.outputs.slice();
-  const last = outputs[outputs.length - 1];
-  if (output.output_type === "stream" && last?.output_type === "stream" && last.name === output.name) {
-    outputs[outputs.length - 1] = { ...last, text: String(last.text) + String(output.text) };
+  const at = output.output_type === "stream" ? continuedStream(outputs, output.name, String(output.text)) : -1;
+  if (at >= 0) {
+    outputs[at] = { ...outputs[at], text: cleanStreamText(String(outputs[at].text) + String(output.text)) };
   } else {
-    outputs.push(output);
+    outputs.push(output.output_type === "stream" ? { ...output, text: cleanStreamText(String(output.text)) } : output);
   }
   return { ...cell, outputs, clearPending: false };
 }
@@ -454,6 +548,12 @@ function editCells(state: NotebookState, action: Action): NotebookState | undefi
       return { ...state, savedVersion: action.version };
     case "rename":
       return { ...state, path: action.path };
+    case "clearOutputs":
+      return changed(state, { cells: cells.map((c) => (c.cellType === "code" ? { ...c, outputs: [], executionCount: null, clearPending: false } : c)) });
+    case "kernelspec": {
+      const { language_info: _old, ...metadata } = state.metadata ?? {};
+      return changed(state, { metadata: { ...metadata, kernelspec: action.kernelspec } });
+    }
     default:
       return undefined;
   }
@@ -497,7 +597,9 @@ export type NotebookCommand =
   | "toPython"
   | "runAndAdvance"
   | "run"
-  | "runAndInsertBelow";
+  | "runAndInsertBelow"
+  | "interrupt"
+  | "restart";
 
 /** The parts of a keydown event that {@link commandModeKey} reads. */
 export interface KeyPress {
@@ -511,10 +613,12 @@ export interface KeyPress {
 /**
  * Jupyter's command-mode keys: Enter edits, Up/K and Down/J select, A/B insert above/below, D D
  * deletes, Z undoes the last delete, M/Y/P make the cell Markdown/TypeScript/Python, Shift+Enter
- * runs and advances, Ctrl/Cmd+Enter runs, Alt+Enter runs and inserts below.
+ * runs and advances, Ctrl/Cmd+Enter runs, Alt+Enter runs and inserts below, I I interrupts the
+ * kernel, 0 0 restarts it.
  * @param key the key pressed.
- * @param previous the key pressed just before in command mode (for D D), or null.
- * @returns the command, "pending" for a first D, or null when the key does nothing here.
+ * @param previous the key pressed just before in command mode (for D D, I I, 0 0), or null.
+ * @returns the command, "pending" for the first key of a pair (the caller passes it as `previous`
+ *   next time), or null when the key does nothing here.
  */
 export function commandModeKey(key: KeyPress, previous: string | null): NotebookCommand | "pending" | null {
   if (key.key === "Enter") {
@@ -542,6 +646,10 @@ export function commandModeKey(key: KeyPress, previous: string | null): Notebook
       return "insertBelow";
     case "d":
       return previous === "d" ? "delete" : "pending";
+    case "i":
+      return previous === "i" ? "interrupt" : "pending";
+    case "0":
+      return previous === "0" ? "restart" : "pending";
     case "z":
       return "undoDelete";
     case "m":

@@ -116,6 +116,8 @@ test("typescript_completions_after_a_dot_list_a_python_modules_members", { timeo
   await editAtEnd("ts");
   await page.keyboard.press("Enter");
   await page.keyboard.type("np.");
+  // Completions open on Tab (JupyterLab's key), not while typing.
+  await page.keyboard.press("Tab");
   await page.locator(".suggest-widget .monaco-list-row").first().waitFor({ timeout: ANSWER_TIMEOUT });
   await page.keyboard.type("zer");
   await suggestion("zeros").first().waitFor({ timeout: ANSWER_TIMEOUT });
@@ -126,6 +128,7 @@ test("typescript_completions_after_a_dot_list_a_python_modules_members", { timeo
   assert.ok(await focusInEditor());
   for (let i = 0; i < 3; i++) await page.keyboard.press("Backspace");
   await page.keyboard.type("arr");
+  await page.keyboard.press("Tab");
   await suggestion("array").first().waitFor({ timeout: ANSWER_TIMEOUT });
   await page.keyboard.press("Escape");
 });
@@ -133,6 +136,7 @@ test("typescript_completions_after_a_dot_list_a_python_modules_members", { timeo
 test("python_cell_completions_list_a_modules_members", { timeout: RUN_TIMEOUT }, async () => {
   await editAtEnd("py");
   await page.keyboard.type("math.s");
+  await page.keyboard.press("Tab");
   await suggestion("sqrt").first().waitFor({ timeout: ANSWER_TIMEOUT });
   await page.keyboard.press("Escape");
 });
@@ -140,6 +144,7 @@ test("python_cell_completions_list_a_modules_members", { timeout: RUN_TIMEOUT },
 test("escape_closes_the_suggest_list_first_then_leaves_the_editor", { timeout: RUN_TIMEOUT }, async () => {
   await editAtEnd("py");
   await page.keyboard.type("q");
+  await page.keyboard.press("Tab");
   await suggestion("sqrt").first().waitFor({ timeout: ANSWER_TIMEOUT });
   await page.keyboard.press("Escape");
   await page.locator(".suggest-widget .monaco-list-row").first().waitFor({ state: "hidden", timeout: 10_000 });
@@ -198,6 +203,7 @@ test("a_fifteen_line_cell_shows_every_line_without_scrolling", { timeout: RUN_TI
   // The screenshot shows a suggest list of the kernel's names over the following content.
   await page.keyboard.insertText("\n");
   await page.keyboard.type("np.ze");
+  await page.keyboard.press("Tab");
   await suggestion("zeros").first().waitFor({ timeout: ANSWER_TIMEOUT });
   await screenshotApp(page, "app-editor.png");
   await page.keyboard.press("Escape");

@@ -178,6 +178,8 @@ test("restart_drops_the_kernels_state_and_keeps_cells_and_execution_counts", { t
   const countBefore = await cell("ts-after").locator(".tspy-prompt").innerText();
   assert.match(countBefore, /^\[\d+\]:$/);
   await page.locator(".tspy-restart").click();
+  // Restart asks first (JupyterLab's "Restart Kernel?").
+  await page.locator(".tspy-confirm-ok").click();
   await page.locator(".tspy-kernel-notice[data-kind='restarted']").waitFor({ timeout: RUN_TIMEOUT });
   await idle();
   assert.equal(await cell("ts-after").locator(".tspy-prompt").innerText(), countBefore, "execution counts stay as they were");

@@ -65,6 +65,7 @@ test("variables_panel_follows_a_new_comm_after_a_kernel_restart", { timeout: RUN
   const panel = page.locator(".tspy-variables");
   await panel.locator("tr.tspy-variable[data-name='a']").waitFor({ timeout: 30_000 });
   await page.locator(".tspy-restart").click();
+  await page.locator(".tspy-confirm-ok").click();
   await page.locator(".tspy-kernel-notice[data-kind='restarted']").waitFor({ timeout: RUN_TIMEOUT });
   // The new kernel has no variables: the panel asked it on its new comm.
   await panel.getByText("No variables defined yet.").waitFor({ timeout: 30_000 });

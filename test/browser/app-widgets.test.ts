@@ -176,6 +176,7 @@ test("reopened_page_draws_the_kernels_widgets_live", { timeout: 2 * RUN_TIMEOUT 
 
 test("kernel_restart_drops_old_widgets_and_new_ones_work", { timeout: 2 * RUN_TIMEOUT }, async () => {
   await page.locator(".tspy-restart").click();
+  await page.locator(".tspy-confirm-ok").click();
   // The old kernel's widgets are gone: their outputs show text/plain.
   const fallback = cell("slider").locator(".tspy-widget-fallback");
   await fallback.waitFor({ timeout: RUN_TIMEOUT });
