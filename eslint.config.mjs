@@ -27,7 +27,7 @@ export default defineConfig(
   },
   {
     // These load what exists only at run time by computed path: the built addon (.node), python-env/config.json, dist/ modules.
-    files: ["bridge/lib/index.ts", "bench/**/*.ts"],
+    files: ["bridge/lib/lifetime.ts", "bench/**/*.ts"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {

@@ -1,5 +1,5 @@
 // Hand-written declarations of the raw tspy_bridge.node / tspy_loader.node exports. Only
-// bridge/lib/index.ts uses these; it validates every argument first (the C++ trusts its input).
+// bridge/lib/*.ts use these; they validate every argument first (the C++ trusts its input).
 
 declare const handleBrand: unique symbol;
 /** An owned Python reference (a napi External of a PyHandle). Released by `release()` or GC. */
@@ -40,7 +40,7 @@ export interface Hooks {
   describeFunction(fn: (...args: never[]) => unknown, self: unknown): string;
 }
 
-/** The raw record returned by `getBuffer` (index.ts adds `release()`). */
+/** The raw record returned by `getBuffer` (buffers.ts adds `release()`). */
 export interface RawBuffer {
   /** TypedArray over the memory from the lowest- to the highest-addressed element. */
   data: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;

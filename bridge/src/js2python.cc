@@ -101,7 +101,7 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
   Napi::Value protoV(env, proto);
   if (protoV.IsNull()) {
     // napi_get_prototype gives null for a JS Proxy, such as the instance of a TS class over a
-    // Python class (lib/index.ts): that one answers the handle of its Python instance.
+    // Python class (lib/ts-classes.ts): that one answers the handle of its Python instance.
     Napi::Value h = obj.Get(st->handleKey.Value());
     if (h.IsExternal()) return Py_NewRef(HandleObj(h));
   }
@@ -125,7 +125,7 @@ PyObject* Js2Python(Napi::Env env, EnvState* st, Napi::Value v, Napi::Value self
     return dict.release();
   }
   // An instance of a TS class over a Python class answers the handle of its Python instance
-  // (through the prototype chain, lib/index.ts): Python gets that instance itself.
+  // (through the prototype chain, lib/ts-classes.ts): Python gets that instance itself.
   Napi::Value h = obj.Get(st->handleKey.Value());
   if (h.IsExternal()) return Py_NewRef(HandleObj(h));
   return NewJsObject(st, v, Napi::Value());

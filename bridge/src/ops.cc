@@ -223,7 +223,7 @@ static Napi::Value Call(const Napi::CallbackInfo& info) {
 }
 
 // callDirect.call(handle, ...args): the call path of a callable PyProxy, bound to its handle
-// (lib/index.ts makes the proxy's target `callDirect.bind(handle)` and installs no apply trap, so
+// (lib/pyproxy.ts makes the proxy's target `callDirect.bind(handle)` and installs no apply trap, so
 // `f(x)` comes here with no JS in between). A PyKwargs marker as the last argument gives keyword
 // arguments. Arguments are converted on the stack (up to kDirectArgs without allocating) and
 // passed with PyObject_Vectorcall; the result is converted like any other.

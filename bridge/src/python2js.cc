@@ -97,7 +97,7 @@ static PyObject* NumpyGeneric() {
 
 // An instance of a Python class made for a TS class (its type has `__tspy_class__`, see
 // interp.cc "TS classes over Python classes") reaches JS as its TS instance: the TS hook
-// `tsInstance(proxy)` (lib/index.ts) returns the live one or makes it again over the same TS
+// `tsInstance(proxy)` (lib/ts-classes.ts) returns the live one or makes it again over the same TS
 // fields (`__tspy_fields__`, a tspy.JsObject). False (nothing done) for any other object. GIL held.
 static bool TsInstance(Napi::Env env, EnvState* st, PyObject* o, Napi::Value* out) {
   PyTypeObject* t = Py_TYPE(o);

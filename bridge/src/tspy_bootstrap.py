@@ -112,7 +112,7 @@ def _ts_method(name, fn, params):
     method.__doc__ = "Implemented in TypeScript."
     return method
 
-# A TS class over a Python class (lib/index.ts, "TS classes over Python classes"): the Python
+# A TS class over a Python class (lib/ts-classes.ts): the Python
 # class is type(name, bases, ns) with one method per TS method (calling it with `this` = the TS
 # instance) and `__tspy_class__` set, which makes python2js hand its instances to TS as their TS
 # instances. The TS fields of an instance live in one JS object held by the Python instance

@@ -4,6 +4,7 @@
 // of how outputs are drawn.
 import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
+import { cellLanguage, PYTHON_CELL_MAGIC } from "../../kernel/contracts/cell-language";
 
 /** What a cell holds: TypeScript code, Python code (first line `%%python`), Markdown, or raw text. */
 export type CellKind = "typescript" | "python" | "markdown" | "raw";
@@ -70,7 +71,7 @@ export const TSPY_KERNELSPEC: nbformat.IKernelspecMetadata = { name: "tspy", dis
 export const TSPY_LANGUAGE_INFO: nbformat.ILanguageInfoMetadata = { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" };
 
 /** The first line of a Python cell. */
-export const PYTHON_MAGIC = "%%python";
+export const PYTHON_MAGIC = PYTHON_CELL_MAGIC;
 
 /**
  * Whether the notebook has changes not yet written to disk.
@@ -91,8 +92,8 @@ export function joinSource(source: nbformat.MultilineString | undefined): string
 }
 
 /**
- * The kind of a cell as tspy's kernel sees it: a code cell is Python when its first line is
- * `%%python` (after leading blank lines, as the kernel strips them), TypeScript otherwise. In a
+ * The kind of a cell as tspy's kernel sees it: a code cell's language is the kernel's own rule
+ * ({@link cellLanguage}: `%%python` after leading blank lines and other magics). In a
  * notebook of a Python kernel (see {@link notebookCodeKind}) every code cell is Python.
  * @param cellType the nbformat cell_type.
  * @param source the cell's whole source.
@@ -102,11 +103,7 @@ export function cellKind(cellType: Cell["cellType"], source: string, codeKind: "
   if (cellType === "markdown") return "markdown";
   if (cellType === "raw") return "raw";
   if (codeKind === "python") return "python";
-  const first = source
-    .replace(/^\s*\n/, "")
-    .split("\n", 1)[0]
-    .trim();
-  return first === "%%python" ? "python" : "typescript";
+  return cellLanguage(source);
 }
 
 /**

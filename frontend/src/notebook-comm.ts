@@ -1,7 +1,7 @@
 // The app's side of the `tspy.notebook` comm (Jupyter messaging spec, "Custom Messages"): one comm
 // per kernel connection, opened by the app, over which it asks the kernel for the variables of
 // both languages and for a TypeScript cell's type errors, and hears the variables after each
-// execution. The message shapes are kernel/executor/notebook-comm-protocol.ts; knows nothing of React or Monaco.
+// execution. The message shapes are kernel/contracts/notebook-comm.ts; knows nothing of React or Monaco.
 import type { Kernel } from "@jupyterlab/services";
 import {
   NOTEBOOK_COMM_TARGET,
@@ -9,10 +9,10 @@ import {
   type NotebookCommMessage,
   type NotebookCommRequest,
   type VariableRow,
-} from "../../kernel/executor/notebook-comm-protocol";
+} from "../../kernel/contracts/notebook-comm";
 
-export { NOTEBOOK_COMM_TARGET } from "../../kernel/executor/notebook-comm-protocol";
-export type { Diagnostic, NotebookCommMessage, NotebookCommRequest, VariableRow } from "../../kernel/executor/notebook-comm-protocol";
+export { NOTEBOOK_COMM_TARGET } from "../../kernel/contracts/notebook-comm";
+export type { Diagnostic, NotebookCommMessage, NotebookCommRequest, VariableRow } from "../../kernel/contracts/notebook-comm";
 
 /**
  * The app's end of one `tspy.notebook` comm on one kernel connection. Requests resolve with the

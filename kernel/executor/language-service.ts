@@ -2,11 +2,12 @@
 // top-level declarations are global, plus the cell being edited. Answers completions, quick info
 // and type errors. Knows the TypeScript compiler API; nothing of sockets or Python objects.
 import * as fs from "node:fs";
+import { isBuiltin } from "node:module";
 import * as path from "node:path";
 import ts from "typescript";
 import { rankCompletions, wordAround } from "./completion-match";
 import { KERNEL_ROOT, localModuleErrors, resolveForChecker } from "./module-resolution";
-import type { Diagnostic } from "./notebook-comm-protocol";
+import type { Diagnostic } from "../contracts/notebook-comm";
 
 /** One completion candidate, offsets in UTF-16 code units of the cell. */
 export interface TsCompletion {
@@ -29,6 +30,17 @@ export type TsDiagnostic = Diagnostic;
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
 /** Virtual file of {@link PYTHON_PRELUDE}, next to the globals so its relative import resolves the same way. */
 const PRELUDE_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "__tspy_python_prelude.d.ts");
+/** The kernel's own packages (TypeScript's lib files, `@types/node`): they do not change while the kernel runs. */
+const KERNEL_PACKAGES = path.join(KERNEL_ROOT, "node_modules") + path.sep;
+
+/**
+ * Executed cells are the files `__tspy_cell_<n>.ts`, listed in the program in blocks of this many
+ * (a file not yet run is empty): running a cell then changes one file's text but not the
+ * program's root files, so TypeScript reuses the program's structure (resolved modules and type
+ * references, parsed and bound lib files) and only parses the new cell; the root files change
+ * once per block.
+ */
+const CELL_SLOTS = 32;
 
 /**
  * The vocabulary of the declarations kernel/executor/tspy_stubs.py generates for Python modules:
@@ -102,7 +114,20 @@ export class NotebookLanguageService {
    * `shown` the text the program sees (declarations a later cell, or the cell being edited,
    * declares again are renamed away, see {@link hideRedeclared}) and `version` of `shown`.
    */
-  private readonly executed: { name: string; text: string; declares: Set<string>; shown: string; version: number; hiddenKey: string }[] = [];
+  private readonly executed: ExecutedCell[] = [];
+  /** {@link executed} by file name. */
+  private readonly executedByName = new Map<string, ExecutedCell>();
+  /** The cell file names the program lists: the executed cells', then empty ones up to a multiple of {@link CELL_SLOTS}. */
+  private cellSlots: string[] = [];
+  private readonly cellSlotSet = new Set<string>();
+  /** Package lookups (package.json reads, node_modules walks) shared by the resolutions of one program; null when a new one must be made. */
+  private resolutionCache: ts.ModuleResolutionCache | null = null;
+  /** The options {@link resolutionCache} was made for. */
+  private resolutionCacheOptions: ts.CompilerOptions | null = null;
+  /** Whether a package lookup failed since the cache was made (see {@link noteFailure}). */
+  private lookupFailed = false;
+  /** Snapshots of files on disk with the version they were read at. */
+  private readonly diskSnapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot }>();
   private current = "";
   private currentVersion = 0;
   /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), by chunk key; one virtual file. */
@@ -147,6 +172,16 @@ export class NotebookLanguageService {
     const chosen = Object.entries(TYPECHECK_PROFILES[profile]).filter(([k]) => !(k in own));
     // A new object: the language service rebuilds its program when the settings object differs.
     this.options = { ...this.options, ...Object.fromEntries(chosen) };
+    this.resolutionCache = null;
+  }
+
+  /**
+   * Builds the notebook's program and type checker once (parses lib files, `@types/node`, the
+   * globals), so that the first cell's check, completion or hover does not pay for it: call when
+   * the kernel is idle after start-up.
+   */
+  warmUp(): void {
+    this.diagnostics("");
   }
 
   private readTsconfig(): ts.CompilerOptions {
@@ -155,41 +190,127 @@ export class NotebookLanguageService {
 
   private get ls(): ts.LanguageService {
     if (this.service) return this.service;
-    const host: ts.LanguageServiceHost = {
+    // getModuleResolutionCache is not in LanguageServiceHost's declared type, but TypeScript's
+    // program reads it from the host (createProgram): with it, the package.json lookups that
+    // decide each file's module format are cached across programs, not repeated for every lib file.
+    const host: ts.LanguageServiceHost & { getModuleResolutionCache(): ts.ModuleResolutionCache } = {
       getCompilationSettings: () => this.options,
-      getScriptFileNames: () => [GLOBALS_FILE, PRELUDE_FILE, this.pythonFile, ...this.executed.map((c) => c.name), this.currentFile],
-      getScriptVersion: (f) =>
-        f === this.currentFile
-          ? String(this.currentVersion)
-          : f === this.pythonFile
-            ? String(this.pythonVersion)
-            : String(this.executed.find((c) => c.name === f)?.version ?? diskVersion(f)),
-      getScriptSnapshot: (f) => {
-        const text = this.textOf(f);
-        return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-      },
+      getScriptFileNames: () => [GLOBALS_FILE, PRELUDE_FILE, this.pythonFile, ...this.cellSlotNames(), this.currentFile],
+      getScriptVersion: (f) => this.versionOf(f),
+      getScriptSnapshot: (f) => this.snapshotOf(f),
+      getModuleResolutionCache: () => this.packageCache(this.options),
       getCurrentDirectory: () => this.cwd,
       getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
-      fileExists: (f) => this.textOf(f) !== undefined,
+      fileExists: (f) => this.isVirtual(f) || ts.sys.fileExists(f),
       readFile: (f) => this.textOf(f),
       readDirectory: ts.sys.readDirectory,
       directoryExists: ts.sys.directoryExists,
       getDirectories: ts.sys.getDirectories,
       // The notebook's one rule for modules (module-resolution.ts), as at run time.
       resolveModuleNameLiterals: (literals, containingFile, redirected, options, containingSourceFile) =>
-        literals.map((l) => resolveForChecker(l.text, containingFile, options, ts.getModeForUsageLocation(containingSourceFile, l, options), redirected)),
+        literals.map((l) =>
+          this.noteFailure(
+            l.text,
+            resolveForChecker(
+              l.text,
+              containingFile,
+              options,
+              ts.getModeForUsageLocation(containingSourceFile, l, options),
+              redirected,
+              this.packageCache(options),
+            ),
+          ),
+        ),
     };
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
     return this.service;
+  }
+
+  /** The cache of package lookups for a program built with `options` (a new one when the options changed). */
+  private packageCache(options: ts.CompilerOptions): ts.ModuleResolutionCache {
+    if (!this.resolutionCache || this.resolutionCacheOptions !== options) {
+      this.resolutionCache = ts.createModuleResolutionCache(this.cwd, (f) => (ts.sys.useCaseSensitiveFileNames ? f : f.toLowerCase()), options);
+      this.resolutionCacheOptions = options;
+    }
+    return this.resolutionCache;
+  }
+
+  /**
+   * `resolved`, after noting when a package was not found: the cache of lookups is then dropped at
+   * the next executed cell, so a package installed meanwhile is found (a Node built-in has no
+   * resolution of its own: Node's typings declare it as an ambient module).
+   */
+  private noteFailure(specifier: string, resolved: ts.ResolvedModuleWithFailedLookupLocations): ts.ResolvedModuleWithFailedLookupLocations {
+    if (!resolved.resolvedModule && !isBuiltin(specifier)) this.lookupFailed = true;
+    return resolved;
+  }
+
+  /**
+   * A snapshot of a file for the language service, which asks for every file of every program it
+   * builds: a file on disk is read again only when its {@link versionOf | version} changed.
+   */
+  private snapshotOf(file: string): ts.IScriptSnapshot | undefined {
+    if (this.isVirtual(file)) {
+      const text = this.textOf(file);
+      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
+    }
+    const version = this.versionOf(file);
+    const known = this.diskSnapshots.get(file);
+    if (known?.version === version) return known.snapshot;
+    const text = ts.sys.readFile(file);
+    if (text === undefined) {
+      this.diskSnapshots.delete(file);
+      return undefined;
+    }
+    const snapshot = ts.ScriptSnapshot.fromString(text);
+    this.diskSnapshots.set(file, { version, snapshot });
+    return snapshot;
+  }
+
+  /** The cell file names the program lists (see {@link CELL_SLOTS}). */
+  private cellSlotNames(): string[] {
+    const wanted = Math.ceil((this.executed.length + 1) / CELL_SLOTS) * CELL_SLOTS;
+    while (this.cellSlots.length < wanted) {
+      const name = path.join(this.cwd, `__tspy_cell_${this.cellSlots.length + 1}.ts`);
+      this.cellSlots.push(name);
+      this.cellSlotSet.add(name);
+    }
+    return this.cellSlots;
+  }
+
+  /** Whether `file` is one the notebook makes up (no such file on disk). */
+  private isVirtual(file: string): boolean {
+    return file === this.currentFile || file === this.pythonFile || file === PRELUDE_FILE || this.cellSlotSet.has(file);
+  }
+
+  private versionOf(file: string): string {
+    if (file === this.currentFile) return String(this.currentVersion);
+    if (file === this.pythonFile) return String(this.pythonVersion);
+    if (file === PRELUDE_FILE) return "0";
+    if (this.cellSlotSet.has(file)) return String(this.executedByName.get(file)?.version ?? 0);
+    return file.startsWith(KERNEL_PACKAGES) ? "0" : diskVersion(file);
   }
 
   private textOf(file: string): string | undefined {
     if (file === this.currentFile) return this.current;
     if (file === this.pythonFile) return this.pythonDeclarations;
     if (file === PRELUDE_FILE) return PYTHON_PRELUDE;
-    const cell = this.executed.find((c) => c.name === file);
-    if (cell) return cell.shown;
-    return fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined;
+    if (this.cellSlotSet.has(file)) return this.executedByName.get(file)?.shown ?? "";
+    return ts.sys.readFile(file);
+  }
+
+  /** Appends an executed cell's file (named after its place, the next {@link CELL_SLOTS} slot). */
+  private pushExecuted(text: string, declares: Set<string>): void {
+    const cell: ExecutedCell = {
+      name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`),
+      text,
+      declares,
+      shown: text,
+      version: 1,
+      hiddenKey: "",
+    };
+    this.executed.push(cell);
+    this.executedByName.set(cell.name, cell);
   }
 
   /**
@@ -199,26 +320,15 @@ export class NotebookLanguageService {
    */
   addExecutedCell(source: string): void {
     const text = globalScript(source);
-    this.executed.push({
-      name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`),
-      text,
-      declares: topLevelNames(text),
-      shown: text,
-      version: 1,
-      hiddenKey: "",
-    });
+    this.pushExecuted(text, topLevelNames(text));
     // `import * as tf from "m"`: later cells also need tf's type names (`tf.Tensor`), which a
     // `declare const` cannot give; a global alias of the namespace (after the cell, so it wins) can.
     const aliases = namespaceAliases(source);
-    if (aliases) {
-      this.executed.push({
-        name: path.join(this.cwd, `__tspy_cell_${this.executed.length + 1}.ts`),
-        text: aliases.text,
-        declares: aliases.names,
-        shown: aliases.text,
-        version: 1,
-        hiddenKey: "",
-      });
+    if (aliases) this.pushExecuted(aliases.text, aliases.names);
+    // A package installed since a failed lookup is found by the next check.
+    if (this.lookupFailed) {
+      this.resolutionCache = null;
+      this.lookupFailed = false;
     }
     this.hideRedeclared();
   }
@@ -242,6 +352,7 @@ export class NotebookLanguageService {
   }
 
   private setCurrent(source: string): void {
+    if (source === this.current) return;
     this.current = source;
     this.currentVersion++;
     this.hideRedeclared();
@@ -334,6 +445,22 @@ export class NotebookLanguageService {
         } satisfies TsDiagnostic;
       });
   }
+}
+
+/** An executed cell of {@link NotebookLanguageService}. */
+interface ExecutedCell {
+  /** Its virtual file. */
+  name: string;
+  /** The cell as run, imports made ambient (globalScript). */
+  text: string;
+  /** Its top-level value names. */
+  declares: Set<string>;
+  /** The text the program sees: `text` with declarations that later cells declare again renamed away. */
+  shown: string;
+  /** Version of `shown` (from 1; an empty slot is version 0). */
+  version: number;
+  /** The renamed names of `shown`, joined by spaces. */
+  hiddenKey: string;
 }
 
 /**

@@ -4,7 +4,8 @@ import { spawn } from "node:child_process";
 import * as util from "node:util";
 import { DTYPES } from "../display/display";
 import type { TypecheckProfile } from "./language-service";
-import type { VariableRow } from "./notebook-comm-protocol";
+import { cellLanguage } from "../contracts/cell-language";
+import type { VariableRow } from "../contracts/notebook-comm";
 
 /** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
 export const CELL_MAGICS = ["python", "ts", "time"] as const;
@@ -61,11 +62,13 @@ export class UsageError extends Error {
  */
 export function parseCell(source: string): CellPlan {
   const lines = source.split("\n");
-  const plan: CellPlan = { language: "typescript", code: source, time: false, lineMagics: [] };
+  const plan: CellPlan = { language: cellLanguage(source), code: source, time: false, lineMagics: [] };
+  // Leading blank lines are skipped before the magics, as IPython's leading_empty_lines does.
   let i = 0;
+  while (i < lines.length - 1 && /^\s*$/.test(lines[i])) i++;
   for (; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, "");
-    const cell = /^%%(\w+)\s*$/.exec(line);
+    const cell = /^\s*%%(\w+)\s*$/.exec(line);
     if (cell) {
       const name = cell[1];
       if (name === "time") {
@@ -73,14 +76,13 @@ export function parseCell(source: string): CellPlan {
         continue;
       }
       if (name === "python" || name === "ts") {
-        plan.language = name === "python" ? "python" : "typescript";
-        i++;
+        i++; // the language itself is cellLanguage's rule (kernel/contracts), read above
         break;
       }
       throw new UsageError(`Cell magic \`%%${name}\` not found. Known cell magics: ${CELL_MAGICS.map((m) => `%%${m}`).join(", ")}.`);
     }
-    const lineMagic = /^%(\w+)(?:\s+(.*))?$/.exec(line);
-    if (lineMagic && !line.startsWith("%%")) {
+    const lineMagic = /^\s*%(\w+)(?:\s+(.*))?$/.exec(line);
+    if (lineMagic && !line.trimStart().startsWith("%%")) {
       const name = lineMagic[1] as LineMagic["name"];
       if (!LINE_MAGICS.includes(name)) {
         throw new UsageError(`Line magic function \`%${lineMagic[1]}\` not found. Known line magics: ${LINE_MAGICS.map((m) => `%${m}`).join(", ")}.`);
@@ -88,7 +90,7 @@ export function parseCell(source: string): CellPlan {
       plan.lineMagics.push({ name, args: (lineMagic[2] ?? "").trim(), line: i + 1 });
       continue;
     }
-    if (line.startsWith("%")) throw new UsageError(`Cannot read the magic \`${line}\`.`);
+    if (line.trimStart().startsWith("%")) throw new UsageError(`Cannot read the magic \`${line}\`.`);
     break;
   }
   plan.code = [...lines.slice(0, i).map(() => ""), ...lines.slice(i)].join("\n");

@@ -1,10 +1,10 @@
-// The kernel's end of the `tspy.notebook` comm (the message contract is notebook-comm-protocol.ts,
+// The kernel's end of the `tspy.notebook` comm (the message contract is kernel/contracts/notebook-comm.ts,
 // the app's end frontend/src/notebook-comm.ts): answers variables/diagnostics requests and pushes the variables
 // after each execution. Gets rows and type errors from its sources; knows nothing of sockets.
 import type { Comm, CommRegistry } from "./comms";
 import type { TsDiagnostic } from "./language-service";
 import { parseCell, type VariableInfo } from "./magics";
-import { NOTEBOOK_COMM_TARGET } from "./notebook-comm-protocol";
+import { NOTEBOOK_COMM_TARGET } from "../contracts/notebook-comm";
 
 /** Where the comm's answers come from (the executor's state). */
 export interface NotebookCommSources {

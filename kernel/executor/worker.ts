@@ -11,6 +11,7 @@ import * as bridge from "../../bridge/lib/index";
 import type { ErrorContent, ExecutorData, FromExecutor, MimeBundle, ToExecutor } from "./messages";
 import { KeyboardInterrupt, TsRuntime } from "./ts-runtime";
 import { typescriptCompleteness } from "./cell-completeness";
+import { cellLanguage } from "../contracts/cell-language";
 import { createDisplay } from "../display/display";
 import { CommRegistry } from "./comms";
 import { Introspection } from "./introspection";
@@ -32,8 +33,6 @@ import { waitForInput } from "./stdin";
 
 /** Folder of tspy_cell.py (kept in the source tree; this file runs from dist/kernel/executor). */
 const PYTHON_HELPERS = path.resolve(__dirname, "..", "..", "..", "kernel", "executor");
-/** First line that makes a cell a Python cell. */
-const PYTHON_MAGIC = /^%%python[ \t]*(\r?\n|$)/;
 
 const port = parentPort!;
 const data = workerData as ExecutorData;
@@ -231,9 +230,8 @@ function runPython(source: string, cellName: string, executionCount: number): Fr
       error: { ename: "PythonUnavailable", evalue: "the embedded Python did not start", traceback: (python.error ?? "").split("\n") },
     };
   }
-  // Keep the cell's line numbers: the magic line becomes an empty line.
-  const code = source.replace(PYTHON_MAGIC, "\n");
-  const reply = python.side.cell.run_cell(code, `${cellName}.py`, executionCount);
+  // `source` is parseCell's code: the magic lines are empty lines, so line numbers stay the cell's.
+  const reply = python.side.cell.run_cell(source, `${cellName}.py`, executionCount);
   let r: { status: string; data: MimeBundle | null } & ErrorContent;
   try {
     r = bridge.tspy.toJS(reply) as typeof r;
@@ -504,9 +502,11 @@ const requestHandlers = new Map<Extract<ToExecutor, { kind: "request" }>["msgTyp
 
 function isComplete(m: Extract<ToExecutor, { kind: "is_complete" }>): void {
   if (/^%[^%]/.test(m.code) && !m.code.includes("\n")) return post({ kind: "is_complete_done", id: m.id, status: "complete" });
-  if (PYTHON_MAGIC.test(m.code)) {
+  if (cellLanguage(m.code) === "python") {
     if (!python.side) return post({ kind: "is_complete_done", id: m.id, status: "unknown" });
-    const r = python.side.cell.is_complete(m.code.replace(PYTHON_MAGIC, ""));
+    // The Python code after the magic lines (IPython's is_complete knows no %%python).
+    const body = m.code.split("\n");
+    const r = python.side.cell.is_complete(body.slice(body.findIndex((l) => /^\s*%%python\s*$/.test(l)) + 1).join("\n"));
     const [status, indent] = bridge.tspy.toJS(r) as ["complete" | "incomplete" | "invalid", string];
     bridge.tspy.destroy(r);
     return post({ kind: "is_complete_done", id: m.id, status, indent });
@@ -570,3 +570,19 @@ port.on("message", (m: ToExecutor) => {
   });
 });
 post({ kind: "ready", python: python.version, pythonError: python.error });
+// While the kernel waits for its first request, build the language service's program (lib files,
+// Node's typings, the globals): the first TS cell's check, completion or hover then starts warm.
+// Queued like a request, so a request that arrives meanwhile runs after it, never alongside.
+chain = chain.then(
+  () =>
+    new Promise<void>((resolve) =>
+      setImmediate(() => {
+        try {
+          languageService.warmUp();
+        } catch (e) {
+          process.stderr.write(`tspy: warming up the type checker failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        }
+        resolve();
+      }),
+    ),
+);

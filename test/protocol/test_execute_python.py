@@ -96,3 +96,13 @@ def test_output_of_other_python_threads_reaches_the_cell(kc):
                       "t = threading.Thread(target=lambda: print('from a worker thread'))\n"
                       "t.start()\nt.join()\nprint('after join')")
     assert run.stdout == "from a worker thread\nafter join\n"
+
+
+def test_blank_lines_before_the_python_magic_still_make_a_python_cell_with_its_line_numbers(kc):
+    # IPython drops leading empty lines before reading a cell magic; the app's rule is the same
+    # (kernel/contracts/cell-language.ts), so a cell the app shows as Python runs as Python.
+    run = execute(kc, "\n\n%%python\nimport sys\nx = 1 // 0")
+    assert run.error["ename"] == "ZeroDivisionError"
+    assert any("line 5" in line or "----> 5" in line or " 5 " in line for line in run.error["traceback"]), run.error["traceback"]
+    assert execute(kc, "\n%%time\n%%python\nsum(range(4))").result == "6"
+    assert execute(kc, "%%python\n\n'ok'").result == "'ok'"

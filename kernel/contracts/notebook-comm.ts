@@ -1,0 +1,53 @@
+// The message contract of the `tspy.notebook` comm (Jupyter messaging spec, "Custom Messages"),
+// shared by the kernel's end (notebook-comm.ts) and the app's (frontend/src/notebook-comm.ts).
+// Types and the target name only: no imports, so the browser bundle can take it as it is.
+
+/** The comm's target name, registered by the kernel's executor and opened by the app. */
+export const NOTEBOOK_COMM_TARGET = "tspy.notebook";
+
+/** One variable of either language, as the variables panel lists it. */
+export interface VariableRow {
+  name: string;
+  language: "TypeScript" | "Python";
+  /** Type name: `number`, `Float32Array`, `ndarray`, `Sequential`, ... */
+  type: string;
+  /** Shape in elements, e.g. "(1797, 64)" on the comm; "" when the value has none. */
+  shape: string;
+  /** dtype (numpy/TypedArray element type); "" when none. */
+  dtype: string;
+  /** Size in bytes of the value's data where known (buffers, arrays), else null. */
+  size: number | null;
+}
+
+/**
+ * A type error of a TypeScript cell: lines and columns are 1-based, columns in UTF-16 code units
+ * (as Monaco and the TypeScript compiler count them); the end is exclusive.
+ */
+export interface Diagnostic {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** TypeScript's error number (2322, ...). */
+  code: number;
+  message: string;
+  severity: "error" | "warning";
+}
+
+/**
+ * Messages of the comm. The app sends requests `{request, id, ...}`; the kernel answers each
+ * with a comm_msg `{reply, id, ...}` (same id), and after every execute_request it publishes
+ * `{event: "variables", variables}` on every open `tspy.notebook` comm.
+ * - `{request: "variables", id}` -> `{reply: "variables", id, variables: VariableRow[]}`
+ * - `{request: "diagnostics", id, code}` -> `{reply: "diagnostics", id, diagnostics: Diagnostic[]}`
+ *   (`code` is a whole cell; a `%%python` cell has no diagnostics)
+ * - a request the kernel cannot serve -> `{reply: "error", id, message}`
+ */
+export type NotebookCommRequest = { request: "variables"; id: string } | { request: "diagnostics"; id: string; code: string };
+
+/** What the kernel sends on the comm (see {@link NotebookCommRequest}). */
+export type NotebookCommMessage =
+  | { reply: "variables"; id: string; variables: VariableRow[] }
+  | { reply: "diagnostics"; id: string; diagnostics: Diagnostic[] }
+  | { reply: "error"; id: string; message: string }
+  | { event: "variables"; variables: VariableRow[] };
