@@ -20,7 +20,7 @@ import type { Executor } from "./executor";
  * (base64 strings) to and from the executor worker; the interpreter moves them to and from the
  * message's metadata and buffer frames (messaging spec, "Custom Messages": ipywidgets sends its
  * protocol version in metadata and binary state in buffers). Python's side:
- * tspy_introspect.COMM_*_KEY.
+ * tspy_comms.COMM_*_KEY.
  */
 export const COMM_METADATA_KEY = "_tspy_metadata";
 /** See COMM_METADATA_KEY. */
