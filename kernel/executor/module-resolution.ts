@@ -105,6 +105,8 @@ export function codeFileOf(resolved: ts.ResolvedModuleFull, exists: (file: strin
  * allowed (the runtime loads `./data.ts`), so no TS5097.
  * @param options the program's compiler options (packages resolve with them, e.g. Node16 `exports` conditions).
  * @param mode the import's resolution mode (ts.getModeForUsageLocation).
+ * @param cache TypeScript's cache of package lookups (package.json reads, folder walks) for the
+ *   program being built; it must have been created for the same `options`.
  */
 export function resolveForChecker(
   specifier: string,
@@ -112,8 +114,9 @@ export function resolveForChecker(
   options: ts.CompilerOptions,
   mode: ts.ResolutionMode,
   redirected?: ts.ResolvedProjectReference,
+  cache?: ts.ModuleResolutionCache,
 ): ts.ResolvedModuleWithFailedLookupLocations {
-  const lookUp = (from: string) => ts.resolveModuleName(specifier, from, options, ts.sys, undefined, redirected, mode).resolvedModule;
+  const lookUp = (from: string) => ts.resolveModuleName(specifier, from, options, ts.sys, cache, redirected, mode).resolvedModule;
   if (/[\\/]node_modules[\\/]/.test(containingFile)) return { resolvedModule: lookUp(containingFile) };
   const resolvedModule = resolveModule<ts.ResolvedModuleFull | undefined>(specifier, containingFile, {
     kernel: (files) => ({ resolvedFileName: files.types, extension: ts.Extension.Ts, isExternalLibraryImport: false }),

@@ -41,7 +41,11 @@ export class CellSyntaxError extends Error {
 export class TsRuntime {
   /** Top-level names declared by cells so far, in declaration order (for Python's `ts` and `dir(ts)`). */
   readonly declared = new Set<string>();
-  private readonly sourceMaps = new Map<string, { map: SourceMap; lines: string[]; wrapperLine: number }>();
+  /**
+   * Per cell file: its source map (the JSON, parsed into `map` the first time a traceback needs
+   * it: most cells never throw), its source lines and the line of the kernel's wrapper call.
+   */
+  private readonly sourceMaps = new Map<string, { json: string; map?: SourceMap; lines: string[]; wrapperLine: number }>();
   private readonly modules: ModuleLoader;
   /** The file a cell's imports are resolved from (a name in the notebook's folder; no such file exists). */
   private readonly cellFile: string;
@@ -160,7 +164,7 @@ export class TsRuntime {
     }
     // The script's last line invokes the async wrapper; that frame is the kernel's, not the user's.
     const wrapperLine = cell.code.trimEnd().split("\n").length;
-    this.sourceMaps.set(fileName, { map: new SourceMap(JSON.parse(cell.sourceMap)), lines, wrapperLine });
+    this.sourceMaps.set(fileName, { json: cell.sourceMap, lines, wrapperLine });
     const script = new vm.Script(cell.code, { filename: fileName });
     const promise = this.guarded(() => script.runInThisContext() as Promise<unknown>);
     return Promise.race([promise, interrupted]);
@@ -198,6 +202,7 @@ export class TsRuntime {
         continue;
       }
       if (Number(l) === cell.wrapperLine) continue;
+      cell.map ??= new SourceMap(JSON.parse(cell.json));
       const entry = cell.map.findEntry(Number(l) - 1, Number(c) - 1) as { originalLine?: number; originalColumn?: number };
       if (entry.originalLine === undefined) continue;
       const where = `${file}:${entry.originalLine + 1}:${(entry.originalColumn ?? 0) + 1}`;
