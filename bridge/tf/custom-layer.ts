@@ -4,6 +4,7 @@
 // tfjs's (shapes as arrays, Tensors) and call the TS methods. Knows layers.ts's Layer API.
 import { type PyProxy, tspy } from "../lib/index.js";
 import { Layer, type LayerArgs, type LayerInput, type SymbolicTensor } from "./layers.js";
+import type { Constraint } from "./constraints.js";
 import type { Initializer, Regularizer } from "./initializers.js";
 import { convertOption, py, toKwargs } from "./runtime.js";
 import { type DataType, Tensor } from "./tensor.js";
@@ -42,17 +43,47 @@ export class LayerVariable {
 }
 
 /** The names of tfjs's custom-layer hooks, which get adapters, and what the base class declares. */
-const HOOKS = new Set(["constructor", "call", "build", "computeOutputShape"]);
+const HOOKS = new Set(["constructor", "call", "build", "computeOutputShape", "getConfig"]);
 
+/** Keras's inputs of a hook (a tensor, or a list/tuple of them) as Tensors; Tensors (a call from TS) as they are. */
 function toTensors(x: unknown): Tensor | Tensor[] {
+  if (x instanceof Tensor || Array.isArray(x)) return x as Tensor | Tensor[];
   if (tspy.isinstance(x, tspy.type([])) || tspy.isinstance(x, tspy.type(tspy.tuple()))) return [...(x as Iterable<PyProxy>)].map((t) => new Tensor(t));
   return new Tensor(x as PyProxy);
 }
 
-function fromTensors(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(fromTensors);
+function fromTensors(owner: string, x: unknown): unknown {
+  if (Array.isArray(x)) return x.map((v) => fromTensors(owner, v));
   if (x instanceof Tensor) return x.py;
-  throw new TypeError("A custom layer's call() must return a Tensor or an array of Tensors");
+  throw new TypeError(`${owner}.call() must return a Tensor or an array of Tensors; got ${x === null ? "null" : typeof x}`);
+}
+
+/** The message of anything thrown. */
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * The Python `call(inputs, training=None)` of a TS layer or model class named `owner`: Keras's
+ * inputs become Tensors, its `training` flag tfjs's `kwargs.training`, and the user's
+ * `call(inputs, kwargs)` runs (identity when there is none). A call from TS (Tensors in) returns
+ * the user's Tensors unchanged.
+ * @throws Error `"<owner>.call() failed: <message>"` (the original as `cause`) for anything the
+ *   user's call throws, so Keras's fit stops with the TS class named.
+ */
+export function callAdapter(owner: string, userCall: ((...args: unknown[]) => unknown) | undefined): (inputs: unknown, training?: unknown) => unknown {
+  // Its Python signature is (inputs, training=None): tspy_tf.set_call_signature on the class.
+  return function (this: unknown, inputs: unknown, training: unknown = null): unknown {
+    const fromTs = inputs instanceof Tensor || Array.isArray(inputs);
+    const kwargs: { training?: boolean } = typeof training === "boolean" ? { training } : {};
+    let out: unknown;
+    try {
+      out = userCall ? userCall.call(this, toTensors(inputs), kwargs) : toTensors(inputs);
+    } catch (e) {
+      throw new Error(`${owner}.call() failed: ${messageOf(e)}`, { cause: e });
+    }
+    return fromTs ? out : fromTensors(owner, out);
+  };
 }
 
 function toShapeTuple(shape: unknown): unknown {
@@ -60,24 +91,38 @@ function toShapeTuple(shape: unknown): unknown {
   return tspy.tuple(...(shape as unknown[]));
 }
 
-const classes = new WeakMap<object, PyProxy>();
-
-/** The user's own method `name` on the prototype chain of `cls` below {@link CustomLayer}, or undefined. */
-function own(cls: { prototype: object }, name: string): ((...args: unknown[]) => unknown) | undefined {
-  for (let p: object | null = cls.prototype; p && p !== CustomLayer.prototype; p = Object.getPrototypeOf(p)) {
+/** The user's own method `name` on the prototype chain of `cls` below `stop` (a library class's prototype), or undefined. */
+export function ownMethod(cls: { prototype: object }, stop: object, name: string): ((...args: unknown[]) => unknown) | undefined {
+  for (let p: object | null = cls.prototype; p && p !== stop; p = Object.getPrototypeOf(p)) {
     const d = Object.getOwnPropertyDescriptor(p, name);
     if (d && typeof d.value === "function") return d.value as (...args: unknown[]) => unknown;
   }
   return undefined;
 }
 
-function pythonClass(cls: { prototype: object; name: string; className?: string }): PyProxy {
-  const cached = classes.get(cls);
-  if (cached) return cached;
+/** A TS class extending {@link CustomLayer}: its constructor, prototype and optional `static className`. */
+type LayerClass = { prototype: object; name: string; className?: string };
+
+/** TS class -> its number in tspy_tf's weak cache of Python classes (no JS reference to the Python class: it holds the TS functions). */
+const classIds = new WeakMap<object, number>();
+let nextClassId = 1;
+/** Set while the TS constructor of a layer runs for a Python instance that Keras made (`from_config`): the instance. */
+let adopting: CustomLayer | undefined;
+/** Set while a TS constructor makes its Python instance (its `__init__` then runs Keras's). */
+let creating = false;
+/** The options of keras.layers.Layer's `__init__` that a custom layer's config passes on (tfjs's LayerArgs otherwise stay TS's). */
+const KERAS_LAYER_ARGS = ["name", "trainable", "dtype"];
+
+/** The Python subclass of keras.layers.Layer for the TS class `cls`, made once while it lives. */
+export function pythonClass(cls: LayerClass): PyProxy {
+  let id = classIds.get(cls);
+  if (id === undefined) classIds.set(cls, (id = nextClassId++));
+  const cached = py().helpers.cached_class(id) as PyProxy | null;
+  if (cached !== null) return cached;
   const base = py().keras.layers.Layer;
   const methods: Record<string, unknown> = {};
   // tfjs's Layer API on the instance (the layer is its own Python object: see pyOf).
-  for (const name of ["apply", "countParams", "getWeights", "setWeights", "getConfig"] as const) {
+  for (const name of ["apply", "countParams", "getWeights", "setWeights"] as const) {
     methods[name] = (Layer.prototype as unknown as Record<string, unknown>)[name];
   }
   methods.addWeight = CustomLayer.prototype.addWeight;
@@ -88,25 +133,41 @@ function pythonClass(cls: { prototype: object; name: string; className?: string 
       if (!HOOKS.has(name) && !(name in methods) && d && typeof d.value === "function") methods[name] = d.value;
     }
   }
-  const userBuild = own(cls, "build");
-  const userCall = own(cls, "call");
-  const userShape = own(cls, "computeOutputShape");
+  const userBuild = ownMethod(cls, CustomLayer.prototype, "build");
+  const userCall = ownMethod(cls, CustomLayer.prototype, "call");
+  const userShape = ownMethod(cls, CustomLayer.prototype, "computeOutputShape");
+  const getConfig = ownMethod(cls, CustomLayer.prototype, "getConfig") ?? CustomLayer.prototype.getConfig;
+  methods.getConfig = getConfig;
+  methods.__init__ = function (this: CustomLayer, kwargs: Record<string, unknown> = {}) {
+    if (creating) {
+      creating = false;
+      base.__init__(this, tspy.kwargs(kwargs));
+      return;
+    }
+    // Keras made the instance from a saved config (`cls(**config)`): the TS constructor runs over it.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the instance is handed to the constructor that adopts it
+    adopting = this;
+    try {
+      Reflect.construct(cls as unknown as new (c: unknown) => object, [kwargs]);
+    } finally {
+      adopting = undefined;
+    }
+  };
+  methods.get_config = function (this: CustomLayer) {
+    return getConfig.call(this);
+  };
   methods.build = function (this: unknown, inputShape: unknown) {
     userBuild?.call(this, tspy.toJS(inputShape));
     base.build(this, inputShape);
   };
-  methods.call = function (this: unknown, inputs: unknown) {
-    const x = toTensors(inputs);
-    return fromTensors(userCall ? userCall.call(this, x, {}) : x);
-  };
+  methods.call = callAdapter(cls.className ?? cls.name, userCall);
   if (userShape) {
     methods.compute_output_shape = function (this: unknown, inputShape: unknown) {
       return toShapeTuple(userShape.call(this, tspy.toJS(inputShape)));
     };
   }
-  const made = tspy.subclass(base, methods, { name: cls.className ?? cls.name });
-  classes.set(cls, made);
-  return made;
+  const made = py().helpers.set_call_signature(tspy.subclass(base, methods, { name: cls.className ?? cls.name }));
+  return py().helpers.cache_class(id, made) as PyProxy;
 }
 
 /**
@@ -145,20 +206,39 @@ export class CustomLayer {
   declare getWeights: (trainableOnly?: boolean) => Tensor[];
   /** See {@link Layer.setWeights}. */
   declare setWeights: (weights: Tensor[]) => void;
-  /** See {@link Layer.getConfig}. */
-  declare getConfig: () => Record<string, unknown>;
   /**
    * @param config tfjs's `LayerArgs` (`name`, `trainable`, `dtype`, `inputShape` for a sequential model's first layer).
    * @throws PythonError when Keras rejects the arguments.
    */
   constructor(config: LayerArgs = {}) {
-    const cls = pythonClass(new.target as unknown as { prototype: object; name: string; className?: string });
+    const kerasArgs = Object.fromEntries(Object.entries(config).filter(([k]) => KERAS_LAYER_ARGS.includes(k)));
+    const kw = toKwargs(`${new.target.name}`, kerasArgs);
+    let instance = adopting as (CustomLayer & { batchInputShape: unknown }) | undefined;
+    adopting = undefined;
+    if (instance) {
+      py().keras.layers.Layer.__init__(instance, tspy.kwargs(kw));
+    } else {
+      const cls = pythonClass(new.target as unknown as LayerClass);
+      creating = true;
+      try {
+        instance = cls(tspy.kwargs(kw)) as CustomLayer & { batchInputShape: unknown };
+      } finally {
+        creating = false;
+      }
+    }
     let batchInputShape = config.batchInputShape ?? null;
     if (!batchInputShape && config.inputShape) batchInputShape = [config.batchSize ?? null, ...config.inputShape];
-    const kw = toKwargs(`${new.target.name}`, config, {}, ["inputShape", "batchInputShape", "batchSize", "inputDim"]);
-    const instance = cls(tspy.kwargs(kw)) as CustomLayer & { batchInputShape: unknown };
     instance.batchInputShape = batchInputShape;
     return instance;
+  }
+  /**
+   * The layer's config (tfjs's `getConfig()`; Keras's `get_config`): Keras's base config (`name`,
+   * `trainable`, `dtype`). Override it to add the options of your constructor — `return
+   * {...super.getConfig(), alpha: this.alpha}` — so that a saved model rebuilds the layer: Keras
+   * calls the constructor with that object (see `tf.serialization.registerClass`).
+   */
+  getConfig(): Record<string, unknown> {
+    return tspy.toJS(py().keras.layers.Layer.get_config(this)) as Record<string, unknown>;
   }
   /** Creates the weights for inputs of `inputShape` (override; default: none). */
   build(_inputShape: SymbolicShape | SymbolicShape[]): void {}
@@ -183,7 +263,7 @@ export class CustomLayer {
     initializer: string | Initializer | PyProxy = "glorotUniform",
     regularizer?: string | Regularizer | PyProxy,
     trainable = true,
-    constraint?: string | PyProxy,
+    constraint?: string | Constraint | PyProxy,
   ): LayerVariable {
     const self = this as unknown as PyProxy;
     return new LayerVariable(

@@ -6,8 +6,10 @@ import * as path from "node:path";
 import { type PyProxy, tspy } from "../lib/index.js";
 import { type CallbackSpec, toKerasCallbacks } from "./callbacks.js";
 import type { CustomLayer } from "./custom-layer.js";
+import { type CustomModelArgs, newCustomModel } from "./custom-model.js";
+import { Dataset } from "./data.js";
 import { Layer, pyOf, registerModelWrapper, SymbolicTensor, unwrapInput, wrapLayer, wrapOutput } from "./layers.js";
-import { py, snakeValue, toKwargs, unwrap } from "./runtime.js";
+import { convertOption, py, snakeValue, toKwargs, unwrap } from "./runtime.js";
 import { scalar, Tensor } from "./tensor.js";
 import type { Optimizer } from "./train.js";
 
@@ -85,6 +87,28 @@ export interface ModelFitArgs {
   yieldEvery?: "auto" | "batch" | "epoch" | "never" | number;
 }
 
+/** Options of {@link LayersModel.fitDataset} (tfjs's `ModelFitDatasetArgs`). */
+export interface ModelFitDatasetArgs {
+  /** Epochs to train. */
+  epochs: number;
+  /** Batches per epoch (default: until the dataset ends; with it, one pass continues where the last epoch stopped, so repeat() the dataset). */
+  batchesPerEpoch?: number;
+  /** 0: silent; 1 (default, as tfjs): one line per epoch; 2: Keras's progress bar. */
+  verbose?: 0 | 1 | 2;
+  /** As {@link ModelFitArgs.callbacks}. */
+  callbacks?: CallbackSpec | CallbackSpec[];
+  /** A dataset of batches like the training one, or `[xVal, yVal]` / `[xVal, yVal, valSampleWeights]` tensors. */
+  validationData?: Dataset | PyProxy | [ModelData, ModelData] | [ModelData, ModelData, Tensor];
+  /** Validation batches per epoch (default: the whole validation dataset). */
+  validationBatches?: number;
+  /** Weight of each class index in the loss. */
+  classWeight?: { [classIndex: string]: number };
+  /** Epoch to start from (for resuming; default 0). */
+  initialEpoch?: number;
+  /** tfjs's yielding to the browser's event loop; accepted and ignored, as in {@link ModelFitArgs}. */
+  yieldEvery?: "auto" | "batch" | "epoch" | "never" | number;
+}
+
 /** Options of {@link LayersModel.evaluate} and {@link LayersModel.predict} (tfjs's `ModelEvaluateArgs`/`ModelPredictArgs`). */
 export interface ModelEvaluateArgs {
   /** Samples per batch (default 32). */
@@ -152,6 +176,36 @@ function lossOrMetric(v: unknown): unknown {
   return unwrap(v);
 }
 
+/**
+ * A tf.data dataset (a {@link Dataset}, or a Python `tf.data.Dataset` as a PyProxy) as the Python
+ * dataset Keras's fit reads: tfjs's `{xs, ys}` elements become `(xs, ys)` tuples.
+ * @throws TypeError for anything else (naming `owner`).
+ */
+function kerasDataset(d: unknown, owner: string): PyProxy {
+  const p = d instanceof Dataset ? d.py : d;
+  if (!tspy.isProxy(p) || !tspy.isinstance(p, py().tf.data.Dataset)) throw new TypeError(`${owner}: expected a tf.data Dataset`);
+  return py().helpers.dataset_xy(p);
+}
+
+/** The options that {@link LayersModel.fit} and {@link LayersModel.fitDataset} share (tfjs's). */
+type SharedFitArgs = Pick<ModelFitArgs, "verbose" | "callbacks" | "classWeight">;
+
+/**
+ * Runs Keras's `fit` for `fit` and `fitDataset`: `positional` (data) and `kw` (their own keyword
+ * arguments) plus the shared options — tfjs's verbosity mapped to Keras's, class weights, the
+ * callbacks — then waits for every Promise an async callback hook returned.
+ * @returns the {@link History}.
+ */
+async function runFit(model: LayersModel, positional: unknown[], kw: Record<string, unknown>, args: SharedFitArgs): Promise<History> {
+  const pending: Promise<unknown>[] = [];
+  kw.verbose = args.verbose === undefined || args.verbose === 1 ? 2 : args.verbose === 2 ? 1 : 0;
+  if (args.classWeight) kw.class_weight = tspy.toPy(new Map(Object.entries(args.classWeight).map(([k, v]) => [Number(k), tspy.float(v)])));
+  kw.callbacks = toKerasCallbacks(args.callbacks, model, pending);
+  const hist = model.py.fit(...positional, tspy.kwargs(kw));
+  await Promise.all(pending);
+  return new History(hist);
+}
+
 /** "file://dir/model.keras" -> that file; "file://dir" (no .keras) -> dir/model.keras; a plain path likewise. */
 function keraPath(url: string): string {
   const p = url.startsWith("file://") ? url.slice("file://".length) : url;
@@ -165,6 +219,31 @@ function keraPath(url: string): string {
  * (`py.model = model.py` gives it to `%%python` cells).
  */
 export class LayersModel extends Layer {
+  /**
+   * Wraps a Keras model (`new tf.LayersModel(pyModel)`), or — from a subclass's `super(args?)` —
+   * makes a tfjs custom model (R's `keras_model_custom`): `class M extends tf.LayersModel {
+   * constructor() { super(); this.dense1 = tf.layers.dense({units: 8}); } call(inputs, kwargs) {
+   * return this.dense1.apply(inputs); } }`. The instance is then a Keras model itself (one Python
+   * subclass of `keras.Model` per TS class, named `static className` or the class's name; `py.m =
+   * m` gives it to `%%python` cells as that model): Keras calls `call(inputs, kwargs)` with
+   * Tensors (symbolic while it traces; `kwargs.training` is Keras's training flag) and, when
+   * defined, `build(inputShape)`; layers kept in fields (`tf.layers.*`, arrays of them, custom
+   * layers) are tracked by Keras, so `compile`/`fit`/`predict`/`evaluate`/`summary`/`countParams`/
+   * `getWeights` work as for any model once it has seen data. `m.py` is a view (weakref.proxy) of
+   * its Keras attributes. Errors thrown in `call` stop `fit` with `"<Class>.call() failed: ..."`.
+   * Limits: Keras cannot rebuild such a model from a `.keras` file (save weights, or build the
+   * model with {@link model} around custom layers); TS accessors are TS-only.
+   * @throws TypeError for `new tf.LayersModel()` without a Python model, or an unknown option.
+   */
+  constructor(pyModelOrArgs?: PyProxy | CustomModelArgs) {
+    if (!tspy.isProxy(pyModelOrArgs)) {
+      if (new.target === LayersModel || new.target === Sequential)
+        throw new TypeError("new tf.LayersModel() needs a Keras model; use tf.model({inputs, outputs}), tf.sequential() or a subclass with call()");
+      return newCustomModel(new.target, LayersModel.prototype, pyModelOrArgs as CustomModelArgs | undefined) as LayersModel;
+    }
+    super(pyModelOrArgs);
+  }
+
   /**
    * Configures training (tfjs's `compile({optimizer, loss, metrics})`): tfjs's camelCase names
    * ("meanSquaredError", "categoricalCrossentropy", "sparseCategoricalCrossentropy", "accuracy")
@@ -186,7 +265,6 @@ export class LayersModel extends Layer {
    *   (shape mismatch, not compiled); whatever a callback hook throws.
    */
   async fit(x: ModelData, y: ModelData, args: ModelFitArgs = {}): Promise<History> {
-    const pending: Promise<unknown>[] = [];
     const kw = toKwargs(
       "model.fit",
       args,
@@ -202,13 +280,37 @@ export class LayersModel extends Layer {
       },
       ["callbacks", "validationData", "verbose", "classWeight", "yieldEvery"],
     );
-    kw.verbose = args.verbose === undefined || args.verbose === 1 ? 2 : args.verbose === 2 ? 1 : 0;
     if (args.validationData) kw.validation_data = tspy.tuple(...args.validationData.map((d) => toPyData(d as ModelData)));
-    if (args.classWeight) kw.class_weight = tspy.toPy(new Map(Object.entries(args.classWeight).map(([k, v]) => [Number(k), tspy.float(v)])));
-    kw.callbacks = toKerasCallbacks(args.callbacks, this, pending);
-    const hist = this.py.fit(toPyData(x), toPyData(y), tspy.kwargs(kw));
-    await Promise.all(pending);
-    return new History(hist);
+    return runFit(this, [toPyData(x), toPyData(y)], kw, args);
+  }
+
+  /**
+   * Trains on a tf.data dataset (tfjs's `fitDataset(dataset, args)`; Keras's `fit` on a
+   * `tf.data.Dataset`): its elements are batches, `{xs, ys}` objects (as from `tf.data.zip({xs,
+   * ys})` or `tf.data.array([{xs, ys}, ...]).batch(n)`) or `[xs, ys]` arrays; a Python
+   * `tf.data.Dataset` of `(x, y)` tuples (a PyProxy) is accepted too. Callbacks, verbosity and
+   * the returned {@link History} are {@link fit}'s.
+   * @throws TypeError (rejects) when `dataset` is not a dataset or an integer option is not an
+   *   integer; PythonError from Keras (unbatched elements, shape mismatch, not compiled).
+   */
+  async fitDataset(dataset: Dataset | PyProxy, args: ModelFitDatasetArgs): Promise<History> {
+    const kw = toKwargs("model.fitDataset", args, { epochs: "int", initialEpoch: "int" }, [
+      "callbacks",
+      "validationData",
+      "verbose",
+      "classWeight",
+      "yieldEvery",
+      "batchesPerEpoch",
+      "validationBatches",
+    ]);
+    kw.steps_per_epoch = convertOption("model.fitDataset", "batchesPerEpoch", args.batchesPerEpoch, "int");
+    kw.validation_steps = convertOption("model.fitDataset", "validationBatches", args.validationBatches, "int");
+    kw.shuffle = false; // a dataset is read in its own order (shuffle it with dataset.shuffle)
+    const v = args.validationData;
+    if (v !== undefined) {
+      kw.validation_data = Array.isArray(v) ? tspy.tuple(...v.map((d) => toPyData(d as ModelData))) : kerasDataset(v, "model.fitDataset validationData");
+    }
+    return runFit(this, [kerasDataset(dataset, "model.fitDataset")], kw, args);
   }
 
   /**

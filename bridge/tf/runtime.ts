@@ -15,9 +15,10 @@ export interface PyModules {
   np: PyProxy;
   /** bridge/tf/tspy_tf.py (GradientTape around TS functions, logs as floats). */
   helpers: PyProxy;
-  /** Fast callables for the hot tensor operations (`tspy.fn` over TensorFlow's functions). */
-  fn: Record<string, (...args: unknown[]) => PyProxy>;
 }
+
+/** A `tspy.fn` fast callable of a Python function: positional arguments (a trailing `tspy.kwargs` for keywords), the result as a PyProxy. */
+export type FastFn = (...args: unknown[]) => PyProxy;
 
 let modules: PyModules | null = null;
 
@@ -43,31 +44,30 @@ export function py(): PyModules {
   const tf = tspy.import("tensorflow");
   const keras = tspy.import("keras");
   const np = tspy.import("numpy");
-  const fn: Record<string, (...args: unknown[]) => PyProxy> = {};
-  for (const [name, target] of [
-    ["add", tf.math.add],
-    ["sub", tf.math.subtract],
-    ["mul", tf.math.multiply],
-    ["div", tf.math.divide],
-    ["pow", tf.math.pow],
-    ["matMul", tf.linalg.matmul],
-    ["toTensor", helpers.to_tensor],
-    ["constant", tf.constant],
-    ["cast", tf.cast],
-    ["neg", tf.math.negative],
-    ["abs", tf.math.abs],
-    ["square", tf.math.square],
-    ["sqrt", tf.math.sqrt],
-    ["exp", tf.math.exp],
-    ["log", tf.math.log],
-    ["relu", tf.nn.relu],
-    ["sigmoid", tf.math.sigmoid],
-    ["tanh", tf.math.tanh],
-  ] as const) {
-    fn[name] = tspy.fn(target);
-  }
-  modules = { keras, tf, np, helpers, fn };
+  modules = { keras, tf, np, helpers };
   return modules;
+}
+
+/**
+ * Fast callables (`tspy.fn`: no Proxy trap, arguments converted on the stack) of the functions at
+ * the dotted `paths` under `root` (`"math.add"` is `root.math.add`), all resolved now, once, so a
+ * hot loop of tensor ops does no attribute lookup. They hold their Python functions for the life of
+ * the process (the intermediate modules are released).
+ * @throws PythonError (AttributeError) when a path does not exist.
+ */
+export function fastCallables<K extends string>(root: PyProxy, paths: Readonly<Record<K, string>>): Record<K, FastFn> {
+  const out = {} as Record<K, FastFn>;
+  for (const key of Object.keys(paths) as K[]) {
+    const parts = paths[key].split(".");
+    let obj = root;
+    for (const [i, part] of parts.entries()) {
+      const next = obj[part] as PyProxy;
+      if (obj !== root) tspy.destroy(obj);
+      obj = next;
+      if (i === parts.length - 1) out[key] = tspy.fn(obj);
+    }
+  }
+  return out;
 }
 
 /** "kernelSize" -> "kernel_size", "dilationRate" -> "dilation_rate" (Keras's spelling of tfjs's option names). */

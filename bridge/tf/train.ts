@@ -116,49 +116,51 @@ export const train = {
 };
 
 /**
+ * Runs `fn(...args)` under a `tf.GradientTape` (tspy_tf.py's `value_and_grads`), the output
+ * weighted by `dy` (default ones): the value and one gradient per argument (zeros where none exists).
+ */
+function tapeGrads(fn: (...xs: Tensor[]) => Tensor, args: Tensor[], dy: Tensor | undefined): [PyProxy, PyProxy[]] {
+  return unpair(
+    py().helpers.value_and_grads(
+      tapeFn(fn),
+      args.map((a) => a.py),
+      dy ? dy.py : null,
+    ),
+  );
+}
+
+/**
  * `tf.grad(f)`: the function `(x, dy?) => df/dx` of a one-argument function `f` (tfjs's
  * https://js.tensorflow.org/api/latest/#grad), computed with a `tf.GradientTape`; `dy` weights
  * the output (default ones). A gradient that does not exist is zeros.
  */
-export function grad(fn: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+export function grad<I extends Tensor, O extends Tensor>(fn: (x: I) => O): (x: I, dy?: O) => I {
   return (x, dy) => {
-    const [value, grads] = unpair(py().helpers.value_and_grads(tapeFn(fn as (...xs: Tensor[]) => Tensor), [x.py], dy ? dy.py : null));
+    const [value, gs] = tapeGrads(fn as unknown as (...xs: Tensor[]) => Tensor, [x], dy);
     tspy.destroy(value);
-    return new Tensor(grads[0]);
+    return new Tensor(gs[0]) as I;
   };
 }
 /** `tf.grads(f)`: `(args, dy?) => [df/darg...]` for a function of several tensors. */
-export function grads(fn: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => Tensor[] {
+export function grads<O extends Tensor>(fn: (...args: Tensor[]) => O): (args: Tensor[], dy?: O) => Tensor[] {
   return (args, dy) => {
-    const [value, gs] = unpair(
-      py().helpers.value_and_grads(
-        tapeFn(fn),
-        args.map((a) => a.py),
-        dy ? dy.py : null,
-      ),
-    );
+    const [value, gs] = tapeGrads(fn, args, dy);
     tspy.destroy(value);
     return gs.map((g) => new Tensor(g));
   };
 }
 /** `tf.valueAndGrad(f)`: `(x, dy?) => {value, grad}`. */
-export function valueAndGrad(fn: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+export function valueAndGrad<I extends Tensor, O extends Tensor>(fn: (x: I) => O): (x: I, dy?: O) => { value: O; grad: I } {
   return (x, dy) => {
-    const [value, gs] = unpair(py().helpers.value_and_grads(tapeFn(fn as (...xs: Tensor[]) => Tensor), [x.py], dy ? dy.py : null));
-    return { value: new Tensor(value), grad: new Tensor(gs[0]) };
+    const [value, gs] = tapeGrads(fn as unknown as (...xs: Tensor[]) => Tensor, [x], dy);
+    return { value: new Tensor(value) as O, grad: new Tensor(gs[0]) as I };
   };
 }
 /** `tf.valueAndGrads(f)`: `(args, dy?) => {value, grads}`. */
-export function valueAndGrads(fn: (...args: Tensor[]) => Tensor): (args: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+export function valueAndGrads<O extends Tensor>(fn: (...args: Tensor[]) => O): (args: Tensor[], dy?: O) => { value: O; grads: Tensor[] } {
   return (args, dy) => {
-    const [value, gs] = unpair(
-      py().helpers.value_and_grads(
-        tapeFn(fn),
-        args.map((a) => a.py),
-        dy ? dy.py : null,
-      ),
-    );
-    return { value: new Tensor(value), grads: gs.map((g) => new Tensor(g)) };
+    const [value, gs] = tapeGrads(fn, args, dy);
+    return { value: new Tensor(value) as O, grads: gs.map((g) => new Tensor(g)) };
   };
 }
 /**

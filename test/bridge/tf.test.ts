@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, test } from "node:test";
-import { bufferAddress, tspy } from "../../bridge/lib/index.js";
+import { bufferAddress, liveProxyCount, tspy } from "../../bridge/lib/index.js";
 import * as tf from "../../bridge/tf/index.js";
 import { useBridge } from "./helpers.js";
 
@@ -141,6 +141,195 @@ test("datasync_is_a_typed_view_of_tensorflow_memory_and_number_works_on_scalars"
   t.dispose();
   assert.equal(t.isDisposed, true);
   assert.throws(() => t.add(1), /Tensor is disposed/);
+});
+
+test("every_tensor_method_of_the_issue_list_exists_and_core_ops_compute_like_tfjs", () => {
+  const methods =
+    "add sub mul div pow neg abs square sqrt exp log relu sigmoid tanh softmax matMul transpose reshape expandDims squeeze slice gather concat sum mean max min argMax argMin equal greater less cast clone print toString dataSync data arraySync array dispose";
+  for (const name of methods.split(" ")) assert.equal(typeof (tf.Tensor.prototype as unknown as Record<string, unknown>)[name], "function", `Tensor.${name}`);
+  const x = tf.tensor1d([-1.5, 0.5, 2.5]);
+  assert.deepEqual(x.floor().arraySync(), [-2, 0, 2]);
+  assert.deepEqual(x.ceil().arraySync(), [-1, 1, 3]);
+  assert.deepEqual(x.round().arraySync(), [-2, 0, 2], "halves round to even, as tfjs");
+  assert.deepEqual(tf.sign(x).arraySync(), [-1, 1, 1]);
+  assert.deepEqual(tf.maximum(x, 0).arraySync(), [0, 0.5, 2.5]);
+  assert.deepEqual(tf.minimum(x, tf.tensor1d([0, 0, 3])).arraySync(), [-1.5, 0, 2.5]);
+  assert.deepEqual(tf.mod(tf.tensor1d([-3, 3]), 2).arraySync(), [1, 1], "floor mod: the sign of the divisor");
+  assert.deepEqual(tf.floorDiv(tf.tensor1d([-3, 3]), 2).arraySync(), [-2, 1]);
+  assert.deepEqual(tf.squaredDifference(x, 1).arraySync(), [6.25, 0.25, 2.25]);
+  assert.deepEqual(tf.clipByValue(x, -1, 1).arraySync(), [-1, 0.5, 1]);
+  close(tf.sin(tf.tensor1d([Math.PI / 2])).arraySync(), [1]);
+  close(tf.cos(tf.tensor1d([0])).arraySync(), [1]);
+  close(tf.leakyRelu(tf.tensor1d([-1, 1])).arraySync(), [-0.2, 1]);
+  close(
+    tf
+      .logSoftmax(tf.tensor1d([0, 0]))
+      .exp()
+      .arraySync(),
+    [0.5, 0.5],
+  );
+  assert.deepEqual(
+    tf
+      .tensor1d([1, 2])
+      .notEqual(tf.tensor1d([1, 3]))
+      .arraySync(),
+    [false, true],
+  );
+  assert.deepEqual(
+    [x.greaterEqual(0.5).arraySync(), x.lessEqual(0.5).arraySync()],
+    [
+      [false, true, true],
+      [true, true, false],
+    ],
+  );
+  const p = tf.tensor1d([true, true, false], "bool");
+  const q = tf.tensor1d([true, false, false], "bool");
+  assert.deepEqual(
+    [tf.logicalAnd(p, q), tf.logicalOr(p, q), tf.logicalXor(p, q), tf.logicalNot(p)].map((t) => t.arraySync()),
+    [
+      [true, false, false],
+      [true, true, false],
+      [false, true, false],
+      [false, false, true],
+    ],
+  );
+  assert.deepEqual(tf.where(x.greater(0), x, 0).arraySync(), [0, 0.5, 2.5], "a number operand takes the tensor's dtype");
+  const m = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
+  assert.deepEqual(tf.tile(m, [1, 2]).arraySync(), [
+    [1, 2, 1, 2],
+    [3, 4, 3, 4],
+  ]);
+  assert.deepEqual(tf.pad(tf.tensor1d([1, 2]), [[1, 2]], 9).arraySync(), [9, 1, 2, 9, 9]);
+  assert.deepEqual(tf.reverse(m, 1).arraySync(), [
+    [2, 1],
+    [4, 3],
+  ]);
+  assert.deepEqual(tf.cumsum(tf.tensor1d([1, 2, 3])).arraySync(), [1, 3, 6]);
+  assert.deepEqual([tf.prod(m).arraySync(), tf.all(p).arraySync(), tf.any(q).arraySync()], [24, false, true]);
+  close([tf.logSumExp(tf.tensor1d([0, 0])).arraySync()], [Math.log(2)]);
+  assert.deepEqual(
+    tf.unstack(m).map((t) => t.arraySync()),
+    [
+      [1, 2],
+      [3, 4],
+    ],
+  );
+  assert.deepEqual(
+    tf.split(tf.tensor1d([1, 2, 3, 4, 5]), [2, 3]).map((t) => t.arraySync()),
+    [
+      [1, 2],
+      [3, 4, 5],
+    ],
+  );
+  assert.deepEqual(tf.stack([tf.tensor1d([1, 2]), tf.tensor1d([3, 4])], 1).arraySync(), [
+    [1, 3],
+    [2, 4],
+  ]);
+  assert.deepEqual(tf.concat([tf.tensor1d([1]), [2, 3]]).arraySync(), [1, 2, 3], "concat takes TensorLike entries");
+  close(
+    [tf.norm(tf.tensor1d([3, 4])).arraySync(), tf.norm(tf.tensor1d([3, -4]), 1).arraySync(), tf.norm(tf.tensor1d([3, -4]), Infinity).arraySync()],
+    [5, 7, 4],
+  );
+  const { mean, variance } = tf.moments(tf.tensor1d([1, 2, 3, 4]));
+  close([mean.arraySync(), variance.arraySync()], [2.5, 1.25]);
+  const top = tf.topk(tf.tensor1d([1, 9, 3, 7]), 2);
+  assert.deepEqual([top.values.arraySync(), top.indices.arraySync(), top.indices.dtype], [[9, 7], [1, 3], "int32"]);
+  assert.deepEqual(tf.dot(m, tf.tensor1d([1, 1])).arraySync(), [3, 7]);
+  assert.deepEqual(tf.outerProduct(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).arraySync(), [
+    [3, 4],
+    [6, 8],
+  ]);
+  assert.deepEqual(tf.eye(2).arraySync(), [
+    [1, 0],
+    [0, 1],
+  ]);
+  assert.deepEqual(tf.onesLike(m).arraySync(), [
+    [1, 1],
+    [1, 1],
+  ]);
+  assert.deepEqual(tf.tensor1d([1, 2]).broadcastTo([2, 2]).arraySync(), [
+    [1, 2],
+    [1, 2],
+  ]);
+  assert.deepEqual([m.flatten().shape, m.as2D(4, 1).shape, tf.tensor1d([5]).asScalar().shape], [[4], [4, 1], []]);
+  assert.deepEqual(tf.tensor5d([1, 2], [1, 1, 1, 1, 2]).shape, [1, 1, 1, 1, 2]);
+  assert.deepEqual(tf.tensor6d([[[[[[1]]]]]]).rank, 6);
+  assert.deepEqual(tf.isNaN(tf.tensor1d([NaN, 1])).arraySync(), [true, false]);
+  const tn = tf.truncatedNormal([2000], 0, 1, "float32", 3);
+  assert.ok(tn.abs().max().arraySync() <= 2 && Math.abs(tn.mean().arraySync()) < 0.1, "truncated at two standard deviations");
+  const g = tf.randomGamma([2000], 2, 1, "float32", 4);
+  assert.ok(g.min().arraySync() > 0 && Math.abs(g.mean().arraySync() - 2) < 0.2, "gamma(alpha 2, beta 1) has mean 2");
+  const draws = tf.multinomial(tf.tensor2d([[0, 1, 0]]), 20, 5, true);
+  assert.deepEqual([draws.shape, draws.dtype, Array.from(draws.dataSync())], [[1, 20], "int32", new Array(20).fill(1)], "all probability on class 1");
+  assert.deepEqual(tf.multinomial(tf.tensor1d([0, 0]), 7, 1).shape, [7], "rank-1 logits give [numSamples]");
+});
+
+test("rank_generic_tensor_types_follow_tfjs_declarations", () => {
+  const m: tf.Tensor2D = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
+  const shape: [number, number] = m.shape;
+  const rows: number[][] = m.arraySync();
+  assert.deepEqual(
+    [shape, rows],
+    [
+      [2, 2],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
+  );
+  const kept: tf.Tensor2D = m.relu().abs().square().cast("int32");
+  assert.deepEqual(kept.shape, [2, 2], "unary ops keep the operand's type (this: T)");
+  const r3 = m.reshape<tf.Rank.R3>([1, 2, 2]);
+  const s3: [number, number, number] = r3.shape;
+  const r4: tf.Tensor4D = m.reshape<tf.Tensor4D>([1, 1, 2, 2]);
+  assert.deepEqual([s3, r4.rank], [[1, 2, 2], 4]);
+  const named: tf.Tensor1D = m.sum<tf.Tensor1D>(0);
+  const values: number[] = named.arraySync();
+  assert.deepEqual(values, [4, 6]);
+  const s: tf.Scalar = tf.scalar(2);
+  const n: number = s.arraySync();
+  assert.equal(n, 2);
+  const v: tf.Variable<tf.Rank.R1> = tf.variable(tf.tensor1d([1, 2]));
+  assert.deepEqual(v.shape, [2]);
+  // @ts-expect-error a Tensor2D's values are number[][], not a number
+  const wrong: number = m.arraySync();
+  assert.ok(Array.isArray(wrong));
+  // @ts-expect-error a Tensor1D is not a Tensor2D
+  const notMatrix: tf.Tensor2D = tf.tensor1d([1]);
+  assert.equal(notMatrix.rank, 1);
+  const unknownRank: tf.Tensor = m.add(1);
+  assert.ok(unknownRank.arraySync()[1][1] === 5, "a tensor of unknown rank reads as any, as before");
+});
+
+test("op_operands_are_released_at_once_and_a_disposed_operand_fails_loudly", () => {
+  const a = tf.tensor1d([1, 2]);
+  const b = tf.tensor1d([3, 4]);
+  assert.equal(a.dtype, "float32");
+  const before = liveProxyCount();
+  for (let i = 0; i < 50; i++) {
+    a.add(1).dispose();
+    a.mul([2, 2]).dispose();
+    tf.where(a.greater(b), a, 0).dispose();
+  }
+  assert.equal(liveProxyCount() - before, 50, "only the 50 a.greater(b) results are alive: number and array operands were released at once");
+  assert.deepEqual(a.add(b).arraySync(), [4, 6]);
+  b.dispose();
+  assert.throws(() => a.add(b), /Tensor is disposed/);
+  assert.throws(() => tf.sub(b, a), /Tensor is disposed/);
+  const labels = tf.tensor1d([1, 0], "int32");
+  tf.oneHot(labels, 2).dispose();
+  labels.cast("int32").dispose();
+  tf.tidy(() => labels.cast("int32").add(1));
+  assert.deepEqual(labels.arraySync(), [1, 0], "a cast to the same dtype is a clone: disposing it leaves the input alive");
+  const wrapped = new tf.Tensor(tspy.eval("__import__('numpy').arange(3)"));
+  assert.equal(wrapped.dtype, "int64", "the constructor still converts a numpy array (tf.convert_to_tensor)");
 });
 
 test("tidy_disposes_intermediates_and_keeps_returned_and_kept_tensors", () => {

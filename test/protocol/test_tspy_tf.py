@@ -105,7 +105,7 @@ def test_typecheck_strict_names_tfjs_misspellings_issue_13(kc):
     ok(execute(kc, "%typecheck strict"))
     try:
         for code, pattern in [
-            ("const bad = tt + 1;", r"Operator '\+' cannot be applied to types 'Tensor' and 'number'"),
+            ("const bad = tt + 1;", r"Operator '\+' cannot be applied to types 'Tensor(<Rank>)?' and 'number'"),
             ("tf.layers.dense({ unitz: 3 });", r"'unitz' does not exist in type 'DenseLayerArgs'"),
             ("await tm.fit(tt, tt, { epochz: 2 });", r"'epochz' does not exist in type 'ModelFitArgs'"),
         ]:
@@ -139,3 +139,65 @@ def test_tfjs_style_example_notebook_trains_digits_without_errors_issue_13():
     assert accuracy >= 0.8
     assert "True 4810 parameters" in streams
     assert any("application/vnd.vegalite.v5+json" in o.get("data", {}) for o in outputs), "fit showed the live chart"
+
+
+def test_fit_dataset_of_a_small_classifier_from_tf_data_cells_issue_13(kc):
+    ok(execute(kc, 'import * as tf from "tspy/tf";', timeout=TF_TIMEOUT))
+    made = ok(execute(kc, "const points = Array.from({ length: 240 }, (_, i) => {\n"
+                          "  const p = [Math.cos(i * 0.7) * (1 + (i % 5)), Math.sin(i * 1.3) * (1 + (i % 3))];\n"
+                          "  return { xs: p, ys: p[0] + p[1] > 0 ? 1 : 0 };\n"
+                          "});\n"
+                          "const pointsDs = tf.data.array(points).shuffle(240, \"points\", false);\n"
+                          "const trainDs = pointsDs.take(200).batch(20);\n"
+                          "const valDs = pointsDs.skip(200).batch(40);\n"
+                          "[pointsDs.size, trainDs.size, await pointsDs.take(1).toArray()]"))
+    assert re.fullmatch(r"\[ 240, 10, \[ \{ xs: \[ -?\d.*\], ys: [01] \} \] \]", re.sub(r"\s+", " ", made.result)), made.result
+    run = ok(execute(kc, "const pointsModel = tf.sequential({ layers: [\n"
+                         "  tf.layers.dense({ units: 8, activation: \"relu\", inputShape: [2] }),\n"
+                         "  tf.layers.dense({ units: 1, activation: \"sigmoid\" }),\n"
+                         "] });\n"
+                         "pointsModel.compile({ optimizer: tf.train.adam(0.05), loss: \"binaryCrossentropy\", metrics: [\"accuracy\"] });\n"
+                         "const ph = await pointsModel.fitDataset(trainDs, { epochs: 25, validationData: valDs, verbose: 0, callbacks: {\n"
+                         "  onEpochEnd: (epoch, logs) => console.log(`epoch ${epoch}: loss ${logs?.loss.toFixed(3)}`),\n"
+                         "} });\n"
+                         "[ph.history.loss.length, ph.history.val_acc.length, ph.history.loss[24] < ph.history.loss[0],"
+                         " ph.history.acc[24] > 0.85, ph.history.val_acc[24] > 0.8]",
+                     timeout=TF_TIMEOUT))
+    lines = run.stdout.strip().split("\n")
+    assert [line.split(":")[0] for line in lines] == [f"epoch {i}" for i in range(25)], run.stdout
+    assert run.result == "[ 25, 25, true, true, true ]", (run.result, run.stdout)
+    # The dataset is Python's tf.data.Dataset in %%python cells.
+    ok(execute(kc, "py.train_ds = trainDs.py;"))
+    check = ok(execute(kc, "%%python\nimport tensorflow as tf\n"
+                           "print(isinstance(train_ds, tf.data.Dataset), int(train_ds.cardinality()), sorted(train_ds.element_spec))"))
+    assert check.stdout == "True 10 ['xs', 'ys']\n"
+
+
+def test_custom_model_class_extends_tf_layers_model_trains_with_fit_in_cells_issue_13(kc):
+    ok(execute(kc, 'import * as tf from "tspy/tf";', timeout=TF_TIMEOUT))
+    run = ok(execute(kc, "class TwoDense extends tf.LayersModel {\n"
+                         "  hidden: tf.Layer;\n"
+                         "  head: tf.Layer;\n"
+                         "  constructor(units: number) {\n"
+                         "    super();\n"
+                         "    this.hidden = tf.layers.dense({ units, activation: \"relu\" });\n"
+                         "    this.head = tf.layers.dense({ units: 1 });\n"
+                         "  }\n"
+                         "  call(inputs: tf.Tensor | tf.Tensor[]) {\n"
+                         "    return this.head.apply(this.hidden.apply(inputs as tf.Tensor) as tf.Tensor) as tf.Tensor;\n"
+                         "  }\n"
+                         "}\n"
+                         "const custom = new TwoDense(6);\n"
+                         "custom.compile({ optimizer: tf.train.adam(0.05), loss: \"meanSquaredError\" });\n"
+                         "const cx = tf.randomUniform([64, 3], -1, 1, \"float32\", 11);\n"
+                         "const cy = cx.sum(1, true).mul(2);\n"
+                         "const ch = await custom.fit(cx, cy, { epochs: 40, batchSize: 16, verbose: 0 });\n"
+                         "[custom instanceof TwoDense, ch.history.loss.length, ch.history.loss[39] < ch.history.loss[0] / 4,"
+                         " (custom.predict(cx) as tf.Tensor).shape, custom.countParams()]",
+                     timeout=TF_TIMEOUT))
+    assert run.stderr == "", run.stderr  # the tfjs-style class type-checks
+    assert run.result == f"[ true, 40, true, [ 64, 1 ], {3 * 6 + 6 + 6 + 1} ]", run.result
+    ok(execute(kc, "py.custom = custom;"))
+    check = ok(execute(kc, "%%python\nimport keras\n"
+                           "print(isinstance(custom, keras.Model), type(custom).__name__, len(custom.trainable_weights))"))
+    assert check.stdout == "True TwoDense 4\n"
