@@ -3,7 +3,7 @@
 Run by python-env/notebook.ts with python-env/.venv's python; fetches nothing. Knows nbclient and
 nbformat, not the kernel: the kernel is whatever kernelspec --kernel names (default: tspy).
 
-Usage: python run_notebook.py INPUT.ipynb OUTPUT.ipynb [--kernel NAME] [--timeout SECONDS]
+Usage: python run_notebook.py INPUT.ipynb OUTPUT.ipynb [--kernel NAME] [--timeout SECONDS] [--path DIR]
 Exit status: 0 all cells ran; 1 a cell failed, timed out or the kernel died (the partially
 executed notebook is still written); 2 usage error or unreadable notebook; 130 interrupted.
 """
@@ -62,6 +62,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("output")
     ap.add_argument("--kernel", default="tspy", help="kernelspec name (default: tspy)")
     ap.add_argument("--timeout", type=float, default=900, help="per-cell timeout in seconds (default: 900)")
+    ap.add_argument("--path", help="the kernel's working folder (default: the input's folder)")
     args = ap.parse_args(argv)
 
     try:
@@ -75,7 +76,7 @@ def main(argv: list[str]) -> int:
         kernel_name=args.kernel,
         timeout=args.timeout,
         startup_timeout=120,
-        resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.input))}},
+        resources={"metadata": {"path": args.path or os.path.dirname(os.path.abspath(args.input))}},
     )
     log(f"executing {args.input} with kernel {args.kernel}")
     t0 = time.monotonic()

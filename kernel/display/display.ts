@@ -3,6 +3,7 @@
 // (Jupyter messaging spec); nothing of sockets, threads or how Python objects are rendered.
 import * as util from "node:util";
 import type { BufferData } from "../../bridge/lib/index";
+import { vegaLiteToSvg } from "./vega-render";
 
 /** A MIME bundle: MIME type -> data (strings; JSON for `application/json` and `+json` types). */
 export type MimeBundle = Record<string, unknown>;
@@ -51,7 +52,11 @@ export interface DisplayFunction {
   json(value: unknown, options?: DisplayOptions): DisplayHandle | undefined;
   /** Shows LaTeX (text/latex), e.g. `"$$e^{i\\pi} + 1 = 0$$"`. */
   latex(latex: string, options?: DisplayOptions): DisplayHandle | undefined;
-  /** Shows a Vega-Lite v5 spec (application/vnd.vegalite.v5+json). */
+  /**
+   * Shows a Vega-Lite v5 spec (application/vnd.vegalite.v5+json) with its static fallback, an
+   * image/svg+xml rendered in the kernel by vega (see vega-render.ts), for nbconvert, GitHub and VS Code.
+   * @throws Error when vega cannot compile or render the spec.
+   */
   vegalite(spec: Record<string, unknown>, options?: DisplayOptions): DisplayHandle | undefined;
   /** Shows a ready MIME bundle as it is. */
   bundle(bundle: MimeBundle, options?: DisplayOptions): DisplayHandle | undefined;
@@ -259,7 +264,12 @@ export function createDisplay(host: DisplayHost, pythonFlags?: { getLivePlot(): 
   display.png = (png, options) => publishBundle("display_data", { "image/png": base64(png), "text/plain": "<PNG image>" }, options);
   display.jpeg = (jpeg, options) => publishBundle("display_data", { "image/jpeg": base64(jpeg), "text/plain": "<JPEG image>" }, options);
   display.json = raw("application/json", (d) => JSON.stringify(d, null, 2)) as DisplayFunction["json"];
-  display.vegalite = raw("application/vnd.vegalite.v5+json", () => "<Vega-Lite chart>") as DisplayFunction["vegalite"];
+  display.vegalite = (spec, options) =>
+    publishBundle(
+      "display_data",
+      { "application/vnd.vegalite.v5+json": spec, "image/svg+xml": vegaLiteToSvg(spec), "text/plain": "<Vega-Lite chart>" },
+      options,
+    );
   display.bundle = (bundle, options) => publishBundle("display_data", bundle, options);
   Object.defineProperty(display, "livePlot", {
     enumerable: true,

@@ -44,7 +44,7 @@ test("notebook_args_resolve_against_the_invocation_dir_and_default_output_sits_n
   try {
     writeNotebook(path.join(dir, "a.ipynb"), ["1"]);
     const args = parseArgs(["a.ipynb", "--output=out/b.ipynb", "--timeout", "5"], dir);
-    assert.deepEqual(args, { input: path.join(dir, "a.ipynb"), output: path.join(dir, "out", "b.ipynb"), timeoutS: 5, kernel: "tspy" });
+    assert.deepEqual(args, { input: path.join(dir, "a.ipynb"), output: path.join(dir, "out", "b.ipynb"), timeoutS: 5, kernel: "tspy", parameters: new Map() });
     assert.equal(defaultOutput("/x/y/digits.ipynb"), "/x/y/digits.executed.ipynb");
     assert.throws(
       () => parseArgs(["a.ipynb", "--timeout", "0"], dir),

@@ -72,9 +72,10 @@ export interface RunningJupyterServer {
 /**
  * Starts the default environment's `jupyter server` on a free port of 127.0.0.1 with a random token
  * (no browser, no port retries), serving `rootDir`, and waits until it answers (60 s at most).
+ * @param extraArgs more `jupyter server` options (e.g. `--gateway-url=...`).
  * @throws Error with the server's output when it does not answer in time.
  */
-export async function startJupyterServer(rootDir: string): Promise<RunningJupyterServer> {
+export async function startJupyterServer(rootDir: string, extraArgs: string[] = []): Promise<RunningJupyterServer> {
   const port = await freePort();
   const token = randomBytes(24).toString("hex");
   const args = [
@@ -84,6 +85,7 @@ export async function startJupyterServer(rootDir: string): Promise<RunningJupyte
     `--ServerApp.port=${port}`,
     "--ServerApp.port_retries=0",
     `--ServerApp.root_dir=${rootDir}`,
+    ...extraArgs,
   ];
   if (process.getuid?.() === 0) args.push("--allow-root");
   const server = spawn(path.join(DEFAULT_VENV, "bin", "jupyter"), args, {
