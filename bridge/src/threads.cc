@@ -111,8 +111,11 @@ void TsfnFinalized(napi_env, void*, void* hint) {
 
 void WakeSignalHandler(int) {}
 
-/** Wakes the executor: event loop and pending call. Task mutex NOT held; GIL held. */
-void Wake(EnvState* st) {
+/** Wakes the executor: event loop, pending call, and — when it is inside Python, where it is most
+ *  likely blocked in C with the GIL released (`join()`, `Event.wait()`) — the wake signal at once,
+ *  so that a call costs a few thread switches rather than a timed wait. True when the signal was
+ *  sent. Task mutex NOT held; GIL held. */
+bool Wake(EnvState* st) {
   {
     std::lock_guard<std::mutex> lock(g_taskMutex);
     if (st->tsfn != nullptr) napi_call_threadsafe_function(st->tsfn, nullptr, napi_tsfn_nonblocking);
@@ -120,6 +123,7 @@ void Wake(EnvState* st) {
   if (!g_servePending.exchange(true)) {
     if (Py_AddPendingCall(ServePending, nullptr) != 0) g_servePending = false;
   }
+  return false;
 }
 
 }  // namespace
@@ -198,25 +202,30 @@ bool RunOnJsThread(EnvState* st, const std::function<bool()>& work) {
   Wake(st);
   PyThreadState* save = PyEval_SaveThread();
   {
+    // Blocked in C with the GIL released (join(), Event.wait(), ...), the executor serves the
+    // call once the wake signal breaks its wait. A signal that lands while it is between two waits
+    // (it has just served the previous call and not yet re-entered the wait) is lost, so the
+    // signal is repeated, with a growing interval, until the call is done. The GIL hand-off is
+    // for an executor that runs bytecode and has not noticed the pending call (CPython <= 3.11):
+    // it is tried only after kGilHandOffAfter, as it costs a GIL round trip.
+    constexpr auto kGilHandOffAfter = std::chrono::milliseconds(1);
+    const auto start = std::chrono::steady_clock::now();
+    auto step = std::chrono::microseconds(10);
     std::unique_lock<std::mutex> lock(g_taskMutex);
-    auto step = std::chrono::microseconds(20);
-    auto lastSignal = std::chrono::steady_clock::time_point();
     while (!task->done) {
-      if (task->cv.wait_for(lock, step, [&] { return task->done; })) break;
       lock.unlock();
-      // Blocked in C with the GIL released (join(), Event.wait(), ...): break the wait.
-      auto now = std::chrono::steady_clock::now();
-      if (g_wakeSignal != 0 && g_execThreadKnown && g_execInPython &&
-          now - lastSignal > std::chrono::milliseconds(100)) {
-        lastSignal = now;
-        pthread_kill(g_execThread, g_wakeSignal);
-      }
-      // Take and drop the GIL: the executor, if it runs bytecode, drops it and re-takes it, which
-      // recomputes its eval breaker and so notices the pending call (CPython <= 3.11).
-      PyEval_RestoreThread(save);
-      save = PyEval_SaveThread();
-      if (step < std::chrono::milliseconds(20)) step *= 2;
+      if (g_wakeSignal != 0 && g_execThreadKnown && g_execInPython) pthread_kill(g_execThread, g_wakeSignal);
       lock.lock();
+      if (task->cv.wait_for(lock, step, [&] { return task->done; })) break;
+      if (std::chrono::steady_clock::now() - start > kGilHandOffAfter) {
+        lock.unlock();
+        // Take and drop the GIL: the executor, if it runs bytecode, drops it and re-takes it,
+        // which recomputes its eval breaker and so notices the pending call.
+        PyEval_RestoreThread(save);
+        save = PyEval_SaveThread();
+        lock.lock();
+      }
+      if (step < std::chrono::milliseconds(20)) step *= 2;
     }
   }
   PyEval_RestoreThread(save);
