@@ -3,34 +3,19 @@
 import { loadBridge } from "./lifetime.js";
 import { recordBuffer, recordBufferRelease } from "./proxy-debug.js";
 import { type NativeModule, type PyHandle, requireNative } from "./state.js";
+import type { BufferTypedArray } from "../../kernel/contracts/dtypes.js";
 
-/** TypedArray kinds that {@link Tspy.getBuffer} returns. */
-export type BufferData =
-  Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+/** TypedArray kinds that {@link Tspy.getBuffer} returns: the Python -> TS kinds of the dtype table (kernel/contracts/dtypes.ts). */
+export type BufferData = BufferTypedArray;
 
 /**
  * A view of a Python object's buffer (buffer protocol) sharing its memory.
  *
- * dtype table (struct format -> dtype -> `data` kind), the same both ways:
- *
- * | format | dtype | `data` | itemsize |
- * | --- | --- | --- | --- |
- * | b | int8 | Int8Array | 1 |
- * | B | uint8 | Uint8Array | 1 |
- * | ? | bool | Uint8Array (0/1) | 1 |
- * | h / H | int16 / uint16 | Int16Array / Uint16Array | 2 |
- * | i / I | int32 / uint32 | Int32Array / Uint32Array | 4 |
- * | l, q, n / L, Q, N (8 bytes) | int64 / uint64 | BigInt64Array / BigUint64Array | 8 |
- * | e | float16 | Uint16Array (raw IEEE half bits; dtype says "float16") | 2 |
- * | f | float32 | Float32Array | 4 |
- * | d | float64 | Float64Array | 8 |
- * | Zf | complex64 | Float32Array, interleaved (re, im) | 8 |
- * | Zd | complex128 | Float64Array, interleaved (re, im) | 16 |
- *
- * l/L of 4 bytes map like i/I. A leading "@", "=" or "<" is accepted (little-endian machines);
- * other formats (big-endian, structured, object, complex256, longdouble) throw TypeError.
- * From TS to Python: Int8 b, Uint8/Uint8Clamped B, Int16 h, Uint16 H, Int32 i, Uint32 I,
- * Float32 f, Float64 d, BigInt64 q, BigUint64 Q; ArrayBuffer and DataView B (always writable).
+ * The buffer's struct format and itemsize give its dtype and the kind of `data` by `DTYPE_TABLE`
+ * (kernel/contracts/dtypes.ts, the one definition; e.g. float32 is a Float32Array, int64 a
+ * BigInt64Array, bool 0/1 bytes, float16 raw IEEE half bits in a Uint16Array, complex (re, im)
+ * interleaved). A format outside the table (big-endian, structured, object, longdouble) throws
+ * TypeError. The other way, a TypedArray handed to Python has its kind's format from the same table.
  *
  * Layout: `data` spans the memory from the lowest- to the highest-addressed element (for a
  * contiguous C-order array that is exactly the array). Element [i0, i1, ...] is
@@ -61,7 +46,7 @@ export interface PyBuffer {
   readonly strides: number[];
   /** Byte offset of element [0, ..., 0] from the start of `data`. */
   readonly offset: number;
-  /** numpy-style dtype name, see the table above. */
+  /** numpy's dtype name, by the dtype table (see above). */
   readonly dtype: string;
   /** The struct-module format string the exporter gave (e.g. "<f"). */
   readonly format: string;

@@ -16,22 +16,9 @@
 // and objects handed to Python may be used from any Python thread: the call runs on the thread
 // that initialised (see bridge/README.md, "Calls from other Python threads").
 //
-// Conversions (python2js / js2python), done by the addon:
-//   Python -> JS: None -> null, bool -> boolean, int -> number when a safe integer
-//     (|v| <= 2^53 - 1, Number.isSafeInteger) else bigint (so every int round-trips as an int),
-//     float (and subclasses such as numpy.float64) -> number, str -> string, numpy bool/integer/
-//     floating scalars -> as their .item() (numpy complex etc. stay proxies), a wrapped JS value
-//     -> the original JS value, anything else (list, dict, tuple, ndarray...) -> a PyProxy
-//     owning a new reference (deep conversion on request: tspy.toJS(p)).
-//   JS -> Python: null/undefined -> None, boolean -> bool, number -> int when Number.isInteger
-//     and safe else float, bigint -> int, string -> str (lone surrogates kept both ways, UTF-16
-//     with `surrogatepass`: "\ud800" is '\ud800'), PyProxy -> its object, PyFloat -> float,
-//     Array -> list, plain object (Object.prototype or null prototype) -> dict (own enumerable
-//     string keys), TypedArray/ArrayBuffer/DataView -> tspy.JsBuffer (buffer protocol over the
-//     same memory, writable, 1-D, format from the kind: Int8 b, Uint8/Uint8Clamped B, Int16 h,
-//     Uint16 H, Int32 i, Uint32 I, Float32 f, Float64 d, BigInt64 q, BigUint64 Q; DataView and
-//     ArrayBuffer B), function -> tspy.JsFunction (callable), other objects -> tspy.JsObject
-//     (attribute/item get/set reach the JS object), symbol -> TypeError.
+// Conversions (python2js / js2python, done by the addon): bridge/README.md, "The conversion
+// table", the one statement of the rules, checked row by row by test/bridge/conversion-table.test.ts;
+// the dtype <-> TypedArray table is kernel/contracts/dtypes.ts.
 
 export type { PythonConfig } from "../../python-env/config.js";
 export { awaitPython } from "./awaiting.js";

@@ -1,5 +1,6 @@
 // Hand-written declarations of the raw tspy_bridge.node / tspy_loader.node exports. Only
 // bridge/lib/*.ts use these; they validate every argument first (the C++ trusts its input).
+import type { BufferTypedArray } from "../../kernel/contracts/dtypes.js";
 
 declare const handleBrand: unique symbol;
 /** An owned Python reference (a napi External of a PyHandle). Released by `release()` or GC. */
@@ -42,15 +43,15 @@ export interface Hooks {
 
 /** The raw record returned by `getBuffer` (buffers.ts adds `release()`). */
 export interface RawBuffer {
-  /** TypedArray over the memory from the lowest- to the highest-addressed element. */
-  data: Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+  /** TypedArray over the memory from the lowest- to the highest-addressed element (its kind by the dtype table). */
+  data: BufferTypedArray;
   /** Elements per dimension. */
   shape: number[];
   /** Bytes between neighbours per dimension (may be negative). */
   strides: number[];
   /** Byte offset of element [0, ..., 0] from the start of `data`. */
   offset: number;
-  /** numpy-style dtype name. */
+  /** numpy's dtype name, by the dtype table (kernel/contracts/dtypes.ts). */
   dtype: string;
   /** struct-module format string as the exporter gave it. */
   format: string;

@@ -29,7 +29,9 @@ struct DtypeInfo {
 };
 
 // Maps a struct-module format (with an optional native/little-endian prefix) and itemsize to
-// a numpy dtype name and TypedArray kind. Returns false when unsupported.
+// a numpy dtype name and TypedArray kind: the rows of DTYPE_TABLE (kernel/contracts/dtypes.ts,
+// dtypeRowOfFormat), which test/bridge/dtypes.test.ts checks this against. Returns false when
+// unsupported.
 static bool LookupFormat(const char* fmt, Py_ssize_t itemsize, DtypeInfo* out) {
   if (fmt == nullptr) fmt = "B";
   if (*fmt == '@' || *fmt == '=' || *fmt == '<') fmt++;

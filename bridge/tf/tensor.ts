@@ -1,6 +1,7 @@
 // tfjs-core's Tensor API (tensor creation, the chainable Tensor class, tidy/dispose) over Python
 // TensorFlow eager tensors. Knows the bridge API and tf's Python functions; nothing of Keras models.
 import * as util from "node:util";
+import { dtypeRow, type TypedArrayOfDtype } from "../../kernel/contracts/dtypes.js";
 import { alignedArray, type PyProxy, tspy } from "../lib/index.js";
 import { type FastFn, fastCallables, py } from "./runtime.js";
 
@@ -9,23 +10,12 @@ export type DataType =
   "float32" | "int32" | "bool" | "complex64" | "string" | "float16" | "float64" | "int8" | "int16" | "int64" | "uint8" | "uint16" | "uint32" | "uint64";
 /** tfjs's numeric dtypes: the default of `dataSync<D>()` (ask for another, e.g. `dataSync<"int64">()`, for TensorFlow's others). */
 export type NumericDataType = "float32" | "int32" | "bool" | "complex64";
-/** What {@link Tensor.dataSync} returns per dtype (tfjs's `DataTypeMap`, extended for TensorFlow's dtypes). */
-export interface DataTypeMap {
-  float32: Float32Array;
-  int32: Int32Array;
-  bool: Uint8Array;
-  complex64: Float32Array;
-  string: string[];
-  float16: Uint16Array;
-  float64: Float64Array;
-  int8: Int8Array;
-  int16: Int16Array;
-  int64: BigInt64Array;
-  uint8: Uint8Array;
-  uint16: Uint16Array;
-  uint32: Uint32Array;
-  uint64: BigUint64Array;
-}
+/**
+ * What {@link Tensor.dataSync} returns per dtype (tfjs's `DataTypeMap`, extended for TensorFlow's
+ * dtypes): the TypedArray of the dtype table (kernel/contracts/dtypes.ts) — float32 Float32Array,
+ * int64 BigInt64Array, bool Uint8Array, float16 Uint16Array of half bits, ... — and string[] for string.
+ */
+export type DataTypeMap = { [D in Exclude<DataType, "string">]: TypedArrayOfDtype<D> } & { string: string[] };
 /** tfjs's TypedArray union. */
 export type TypedArray = Float32Array | Int32Array | Uint8Array;
 /** Nested arrays of `T` (tfjs's `RecursiveArray`). */
@@ -982,13 +972,26 @@ export function tensor<R extends Rank = Rank>(values: TensorLike | Tensor, shape
   }
   const dt = dtype ?? inferDtype(values, flat);
   if (dt === "string") return wrap(fn.fromStrings(flat.map(String), finalShape));
-  const ctor = dt === "int32" ? Int32Array : dt === "bool" || dt === "uint8" ? Uint8Array : dt === "float32" ? Float32Array : Float64Array;
-  const buf = alignedArray(ctor as Float64ArrayConstructor, Math.max(flat.length, 1));
+  const buf = alignedArray(fillKind(dt) as Float64ArrayConstructor, Math.max(flat.length, 1));
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     buf[i] = typeof v === "boolean" ? (v ? 1 : 0) : Number(v);
   }
   return wrap(fn.fromBuffer(buf.subarray(0, flat.length), finalShape, dt));
+}
+
+/** tfjs's own TypedArray kinds, which {@link tensor} fills as they are. */
+const TFJS_KINDS = { Float32Array, Int32Array, Uint8Array } as const;
+
+/**
+ * The TypedArray that {@link tensor} fills with values of `dt` before TensorFlow reads it: the
+ * dtype table's kind of `dt` when it is one of tfjs's and holds the values as they are (float32,
+ * int32, uint8; bool as 0/1 bytes), else Float64Array, which TensorFlow casts to `dt`.
+ */
+function fillKind(dt: DataType): (typeof TFJS_KINDS)[keyof typeof TFJS_KINDS] | Float64ArrayConstructor {
+  const row = dtypeRow(dt);
+  const asIs = row !== undefined && (row.direction === "both" || dt === "bool");
+  return asIs && Object.hasOwn(TFJS_KINDS, row.kind) ? TFJS_KINDS[row.kind as keyof typeof TFJS_KINDS] : Float64Array;
 }
 
 function ranked<R extends Rank>(name: string, rank: number, values: TensorLike, shape: number[] | undefined, dtype: DataType | undefined): Tensor<R> {

@@ -13,7 +13,7 @@ export interface VariableRow {
   type: string;
   /** Shape in elements, e.g. "(1797, 64)" on the comm; "" when the value has none. */
   shape: string;
-  /** dtype (numpy/TypedArray element type); "" when none. */
+  /** numpy's dtype name (a TypedArray's by its kind's row of `DTYPE_TABLE`, ./dtypes.ts); "" when none. */
   dtype: string;
   /** Size in bytes of the value's data where known (buffers, arrays), else null. */
   size: number | null;

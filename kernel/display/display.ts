@@ -1,8 +1,11 @@
 // MIME bundles for TypeScript values and the display API of TS cells (`display`, `updateDisplay`,
 // `clearOutput`). Knows the content of display_data / update_display_data / clear_output
 // (Jupyter messaging spec); nothing of sockets, threads or how Python objects are rendered.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as util from "node:util";
 import type { BufferData } from "../../bridge/lib/index";
+import { DTYPE_TABLE } from "../contracts/dtypes";
 import { vegaLiteToSvg } from "./vega-render";
 
 /** A MIME bundle: MIME type -> data (strings; JSON for `application/json` and `+json` types). */
@@ -81,27 +84,41 @@ export interface DisplayApi {
 type TypedArray = BufferData | Uint8ClampedArray;
 
 /**
- * numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who). A
- * null-prototype object: a name such as `constructor` finds nothing.
+ * numpy dtype names of the TypedArray kinds, keyed by constructor name (also used by %who): the
+ * TS -> Python rows of the dtype table (kernel/contracts/dtypes.ts). A null-prototype object: a
+ * name such as `constructor` finds nothing.
  */
-export const DTYPES: Readonly<Record<string, string>> = Object.assign(Object.create(null) as Record<string, string>, {
-  Int8Array: "int8",
-  Uint8Array: "uint8",
-  Uint8ClampedArray: "uint8",
-  Int16Array: "int16",
-  Uint16Array: "uint16",
-  Int32Array: "int32",
-  Uint32Array: "uint32",
-  Float32Array: "float32",
-  Float64Array: "float64",
-  BigInt64Array: "int64",
-  BigUint64Array: "uint64",
-});
+export const DTYPES: Readonly<Record<string, string>> = Object.assign(
+  Object.create(null) as Record<string, string>,
+  Object.fromEntries(DTYPE_TABLE.filter((r) => r.direction !== "python-to-ts").map((r) => [r.kind, r.dtype])),
+);
 
-/** TypedArrays with more elements than this get their statistics from a strided sample. */
-export const STATS_SAMPLE_LIMIT = 1_000_000;
-/** TypedArrays with at most this many elements show every value in a table. */
-export const TABLE_LIMIT = 64;
+/** The tensor view's limits, shared with Python's view (tspy_display/tensor_view.py): one JSON file, read by both. */
+interface TensorLimits {
+  stats_sample_limit: number;
+  table_limit: number;
+  table_side_limit: number;
+  grid_limit: number;
+}
+const LIMITS = JSON.parse(
+  fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "kernel", "display", "tspy_display", "tensor_limits.json"), "utf8"),
+) as TensorLimits;
+
+/** TypedArrays with more elements than this get their statistics from a strided sample (Python's STATS_SAMPLE_LIMIT). */
+export const STATS_SAMPLE_LIMIT = LIMITS.stats_sample_limit;
+/** Tensors with at most this many elements (and at most {@link TABLE_SIDE_LIMIT} per axis, 2 axes) show every value (Python's TABLE_LIMIT). */
+export const TABLE_LIMIT = LIMITS.table_limit;
+/** The most elements along one axis of a tensor that shows every value (Python's TABLE_SIDE_LIMIT). */
+export const TABLE_SIDE_LIMIT = LIMITS.table_side_limit;
+
+/**
+ * Whether the tensor view of a tensor of `shape` (elements per axis) lists every value: at most
+ * {@link TABLE_LIMIT} elements, at most 2 axes, at most {@link TABLE_SIDE_LIMIT} along each
+ * (the rule of Python's `tspy_display.shows_every_value`, with the same limits).
+ */
+export function showsEveryValue(shape: readonly number[]): boolean {
+  return shape.reduce((a, b) => a * b, 1) <= TABLE_LIMIT && shape.length <= 2 && Math.max(0, ...shape) <= TABLE_SIDE_LIMIT;
+}
 
 /** Statistics of a TypedArray: counts and min/max/mean/std over the finite values (null when none). */
 export interface TensorStats {
@@ -166,7 +183,7 @@ const TABLE = "border-collapse:collapse;font-family:ui-monospace,monospace;font-
 /**
  * The tensor view of a TypedArray (shape `[length]`, dtype from its kind, device "cpu"):
  * text/plain (header, statistics, util.inspect of the values, which stops after 100) and
- * text/html (a statistics table, and every value for arrays of at most {@link TABLE_LIMIT}).
+ * text/html (a statistics table, and every value when {@link showsEveryValue} of its shape).
  * Arrays longer than {@link STATS_SAMPLE_LIMIT} get statistics over a strided sample, which the
  * view says; nothing is copied.
  */
@@ -191,7 +208,7 @@ export function typedArrayBundle(data: TypedArray): MimeBundle {
   let html = `<div class="tspy-tensor"><table style="${TABLE}"><tr>${rows.map(([k]) => `<th style="${CELL}">${k}</th>`).join("")}</tr>`;
   html += `<tr>${rows.map(([k, v]) => `<td style="${CELL}" class="${k.toLowerCase()}">${escapeHtml(v)}</td>`).join("")}</tr></table>`;
   html += `<div style="font-size:11px;color:#666">${kind}${note ? `; ${note}` : ""}</div>`;
-  if (data.length <= TABLE_LIMIT) {
+  if (showsEveryValue([data.length])) {
     const cells = Array.from(
       data as ArrayLike<number | bigint>,
       (v) => `<td style="${CELL}text-align:right">${escapeHtml(typeof v === "bigint" ? v.toString() : fmt(v))}</td>`,

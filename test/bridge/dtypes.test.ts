@@ -1,48 +1,108 @@
-// The dtype <-> TypedArray table both ways (including float16 bits and interleaved complex),
+// The dtype <-> TypedArray table (kernel/contracts/dtypes.ts) against the addon's C++ both ways
+// (including float16 bits and interleaved complex),
 // views that stay views, and read-only buffers that JS cannot write into.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { tspy } from "../../bridge/lib/index.js";
+import { bufferAddress, type PyProxy, tspy } from "../../bridge/lib/index.js";
+import { DTYPE_TABLE, dtypeOfTypedArray, dtypeRow, dtypeRowOfFormat, formatOfTypedArray, type TypedArrayKind } from "../../kernel/contracts/dtypes.js";
 import { useBridge } from "./helpers.js";
 
 const py = useBridge();
 tspy.exec("import numpy as np");
 
-test("every_dtype_of_the_table_maps_to_its_typed_array_and_back", () => {
-  const table: Array<[string, string, string, number]> = [
-    ["int8", "int8", "Int8Array", 1],
-    ["uint8", "uint8", "Uint8Array", 1],
-    ["bool", "bool", "Uint8Array", 1],
-    ["int16", "int16", "Int16Array", 2],
-    ["uint16", "uint16", "Uint16Array", 2],
-    ["int32", "int32", "Int32Array", 4],
-    ["uint32", "uint32", "Uint32Array", 4],
-    ["int64", "int64", "BigInt64Array", 8],
-    ["uint64", "uint64", "BigUint64Array", 8],
-    ["float16", "float16", "Uint16Array", 2],
-    ["float32", "float32", "Float32Array", 4],
-    ["float64", "float64", "Float64Array", 8],
-    ["complex64", "complex64", "Float32Array", 8],
-    ["complex128", "complex128", "Float64Array", 16],
-  ];
-  const back = tspy.eval("lambda v: np.asarray(v).dtype.name");
-  for (const [np, dtype, kind, itemsize] of table) {
-    const a = tspy.eval(`np.arange(3).astype('${np}')`);
+/** A TypedArray of `kind` and `length` elements, made from the constructor the name names. */
+function typedArrayOf(kind: TypedArrayKind, length: number): ArrayBufferView & { length: number } {
+  const ctor = (globalThis as unknown as Record<TypedArrayKind, new (n: number) => ArrayBufferView & { length: number }>)[kind];
+  return new ctor(length);
+}
+
+test("every_python_dtype_of_the_table_is_read_as_its_typed_array_kind", () => {
+  // numpy's own exporters: whatever format numpy writes for the dtype, the C++ reads the table's row.
+  const rows = DTYPE_TABLE.filter((r) => r.direction !== "ts-to-python");
+  assert.ok(rows.length >= 14, "the table lists numpy's numeric dtypes");
+  for (const row of rows) {
+    const a = tspy.eval(`np.arange(3).astype('${row.dtype}')`);
     const buf = tspy.getBuffer(a);
-    assert.equal(buf.dtype, dtype, np);
-    assert.equal(buf.data.constructor.name, kind, np);
-    assert.equal(buf.itemsize, itemsize, np);
+    assert.equal(buf.dtype, row.dtype, row.dtype);
+    assert.equal(buf.data.constructor.name, row.kind, row.dtype);
+    assert.equal(buf.itemsize, row.itemsize, row.dtype);
+    assert.equal(dtypeRowOfFormat(buf.format, buf.itemsize), row, `${row.dtype}: numpy's format ${buf.format} is read as the row`);
     assert.equal(buf.copied, false);
-    const expectedLength = dtype.startsWith("complex") ? 6 : 3;
-    assert.equal(buf.data.length, expectedLength, `${np}: elements`);
-    if (!["bool", "float16", "complex64", "complex128"].includes(dtype)) {
-      // The same TypedArray kind handed to Python comes back as the same dtype.
-      assert.equal(back(buf.data), dtype === "int64" || dtype === "uint64" ? dtype : dtype, np);
-    }
+    const perItem = row.itemsize / buf.data.BYTES_PER_ELEMENT;
+    assert.equal(buf.data.length, 3 * perItem, `${row.dtype}: ${perItem} element(s) per item`);
+    assert.equal(dtypeRow(row.dtype), row, "dtypeRow finds the row");
     buf.release();
     tspy.destroy(a);
   }
-  tspy.destroy(back);
+});
+
+test("the_cpp_reads_exactly_the_formats_of_the_table", () => {
+  // Every single-character native format memoryview.cast can make, plus numpy-only ones: the
+  // addon reads a buffer exactly when its (format, itemsize) is a row of the table.
+  const exporters = tspy.eval(
+    "[(f, memoryview(bytearray(32)).cast(f)) for f in 'cbB?hHiIlLqQnNfdP'] + " +
+      "[(f'@{f}', memoryview(bytearray(32)).cast(f'@{f}')) for f in 'bhf'] + " +
+      "[(np.dtype(d).char, np.zeros(2, d)) for d in ('float16', 'complex64', 'complex128', 'longdouble', 'clongdouble', '>f4')]",
+  );
+  const describe = tspy.eval("lambda o: (memoryview(o).format, memoryview(o).itemsize)");
+  let read = 0;
+  for (const pair of exporters) {
+    const [format, obj] = [tspy.getItem(pair, 0) as string, tspy.getItem(pair, 1) as PyProxy];
+    const [exported, itemsize] = tspy.toJS(describe(obj)) as [string, number];
+    const row = dtypeRowOfFormat(exported, itemsize);
+    if (row) {
+      const buf = tspy.getBuffer(obj);
+      assert.equal(buf.dtype, row.dtype, `format ${exported}`);
+      assert.equal(buf.data.constructor.name, row.kind, `format ${exported}`);
+      buf.release();
+      read++;
+    } else {
+      assert.throws(
+        () => tspy.getBuffer(obj),
+        (e: unknown) => e instanceof TypeError && e.message.includes("unsupported buffer format"),
+        `format ${exported} (${format}) is in no row, so getBuffer refuses it`,
+      );
+    }
+    tspy.destroy(obj);
+    tspy.destroy(pair);
+  }
+  assert.ok(read >= 15, `most exporters are read (${read})`);
+  tspy.destroy(exporters);
+  tspy.destroy(describe);
+});
+
+test("every_typed_array_kind_reaches_python_with_the_format_and_dtype_of_the_table", () => {
+  const seen = tspy.eval("lambda v: (memoryview(v).format, memoryview(v).itemsize, np.asarray(v).dtype.name)");
+  const rows = DTYPE_TABLE.filter((r) => r.direction !== "python-to-ts");
+  for (const row of rows) {
+    const v = typedArrayOf(row.kind, 3);
+    assert.deepEqual(tspy.toJS(seen(v)), [row.formats[0], row.itemsize, row.dtype], row.kind);
+    assert.equal(formatOfTypedArray(row.kind), row.formats[0]);
+    assert.equal(dtypeOfTypedArray(row.kind), row.dtype);
+  }
+  // Every TypedArray constructor this Node has is a row: a new kind must be added to the table (and the C++).
+  const kinds = Object.getOwnPropertyNames(globalThis).filter((n) => /^(Big)?(Int|Uint|Float)\d+(Clamped)?Array$/.test(n));
+  assert.deepEqual(
+    kinds.filter((k) => dtypeOfTypedArray(k) === undefined),
+    [],
+    "TypedArray kinds missing from the table",
+  );
+  assert.equal(dtypeOfTypedArray("constructor"), undefined, "an own-property lookup");
+  tspy.destroy(seen);
+});
+
+test("a_typed_array_round_trips_as_the_same_kind_and_memory", () => {
+  const ident = tspy.eval("lambda v: np.asarray(v)");
+  for (const row of DTYPE_TABLE.filter((r) => r.direction === "both")) {
+    const v = typedArrayOf(row.kind, 4);
+    const a = ident(v);
+    const buf = tspy.getBuffer(a);
+    assert.equal(buf.data.constructor.name, row.kind, `${row.kind} -> ${row.dtype} -> ${row.kind}`);
+    assert.equal(bufferAddress(buf.data), bufferAddress(v), `${row.kind}: the same memory`);
+    buf.release();
+    tspy.destroy(a);
+  }
+  tspy.destroy(ident);
 });
 
 test("float16_is_raw_half_bits_and_complex_is_interleaved", () => {

@@ -20,8 +20,8 @@ from .keras_view import model_layers, model_summary_bundle, model_summary_text, 
 from .protocol import DisplayHandle, clear_output, display, mime_bundle, mime_bundle_json, update_display  # noqa: E402
 from .publishing import ExecutorOutbox, flush_pending, publish  # noqa: E402
 from .session import after_cell, install  # noqa: E402
-from .tensor_view import (GRID_LIMIT, STATS_SAMPLE_LIMIT, TABLE_LIMIT, heatmap_png, image_grid_png,  # noqa: E402
-                          tensor_bundle, tensor_stats)
+from .tensor_view import (GRID_LIMIT, STATS_SAMPLE_LIMIT, TABLE_LIMIT, TABLE_SIDE_LIMIT, heatmap_png,  # noqa: E402
+                          image_grid_png, shows_every_value, tensor_bundle, tensor_stats)
 from .torch_view import TorchSummary, torch_module_bundle, torch_module_rows, torch_module_totals, torch_summary  # noqa: E402
 
 __all__ = [
@@ -29,7 +29,8 @@ __all__ = [
     "display", "update_display", "clear_output", "DisplayHandle", "mime_bundle", "mime_bundle_json",
     "show_figures", "model_layers", "model_totals", "model_summary_text", "model_summary_bundle",
     "TorchSummary", "torch_summary", "torch_module_rows", "torch_module_totals", "torch_module_bundle",
-    "STATS_SAMPLE_LIMIT", "TABLE_LIMIT", "GRID_LIMIT", "tensor_stats", "tensor_bundle", "image_grid_png",
+    "STATS_SAMPLE_LIMIT", "TABLE_LIMIT", "TABLE_SIDE_LIMIT", "GRID_LIMIT", "shows_every_value",
+    "tensor_stats", "tensor_bundle", "image_grid_png",
     "heatmap_png", "training_chart_vegalite", "training_chart_svg", "training_chart_bundle",
     "live_plot_callback",
 ]

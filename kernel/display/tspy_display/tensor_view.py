@@ -3,22 +3,36 @@ sample, every value of small tensors, a picture (image grid, image, heatmap) of 
 import base64
 import html
 import io
+import json
 import math
+import pathlib
 import sys
 
 from .markup import CELL_STYLE, TABLE_STYLE
 
 
+#: The tensor view's limits, shared with the TS view of TypedArrays (kernel/display/display.ts):
+#: defined once, in tensor_limits.json next to this file.
+_LIMITS = json.loads(pathlib.Path(__file__).with_name("tensor_limits.json").read_text(encoding="utf-8"))
+
 #: Tensors with more elements than this have their statistics computed over a strided sample.
-STATS_SAMPLE_LIMIT = 1_000_000
+STATS_SAMPLE_LIMIT = int(_LIMITS["stats_sample_limit"])
 
+#: Tensors with at most this many elements (and at most 2 dimensions, TABLE_SIDE_LIMIT per side)
+#: show every value as a table (`shows_every_value`).
+TABLE_LIMIT = int(_LIMITS["table_limit"])
 
-#: Tensors with at most this many elements (and at most 2 dimensions, 32 per side) show every value as a table.
-TABLE_LIMIT = 256
-
+#: The most elements along any one axis of a tensor that shows every value.
+TABLE_SIDE_LIMIT = int(_LIMITS["table_side_limit"])
 
 #: Image grids show at most this many images of a batch (the first ones).
-GRID_LIMIT = 64
+GRID_LIMIT = int(_LIMITS["grid_limit"])
+
+
+def shows_every_value(shape):
+    """Whether the tensor view of a tensor of `shape` (elements per axis) lists every value: at
+    most TABLE_LIMIT elements, at most 2 dimensions, at most TABLE_SIDE_LIMIT along each."""
+    return math.prod(shape) <= TABLE_LIMIT and len(shape) <= 2 and max(shape, default=0) <= TABLE_SIDE_LIMIT
 
 
 class _Tensor:
@@ -220,7 +234,7 @@ def tensor_bundle(tensor, plain=None):
     repr, which summarises large arrays) or the values of a small tensor.
     text/html: a table of shape, dtype, device, min, max, mean, std, NaN and Inf counts (computed
     over a strided sample of at most STATS_SAMPLE_LIMIT elements for larger tensors, which the view
-    says), then every value for tensors of at most TABLE_LIMIT elements and 2 dimensions, or a
+    says), then every value when `shows_every_value(shape)`, or a
     picture: an image grid for (N,H,W[,C]) batches (the first GRID_LIMIT images), an image for
     (H,W,3|4), a heatmap for 2-D tensors (strided to at most 512×512).
     image/png: the picture, when there is one. Never converts the whole of a large tensor."""
@@ -232,7 +246,7 @@ def tensor_bundle(tensor, plain=None):
     header = f"{tensor.kind} shape={shape_text} dtype={tensor.dtype} device={tensor.device}"
     stat_line = (f"min={_fmt(stats['min'])} max={_fmt(stats['max'])} mean={_fmt(stats['mean'])} "
                  f"std={_fmt(stats['std'])} nan={stats['nan']} inf={stats['inf']}" + (f" ({note})" if note else ""))
-    small = tensor.size <= TABLE_LIMIT and len(tensor.shape) <= 2 and max(tensor.shape) <= 32
+    small = shows_every_value(tensor.shape)
     if plain is None:
         plain = repr(sample) if small else ""
     data = {"text/plain": "\n".join(part for part in (header, stat_line, plain) if part)}
