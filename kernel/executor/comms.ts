@@ -6,9 +6,16 @@ import { randomUUID } from "node:crypto";
 /** Sends an iopub comm message (comm_open, comm_msg, comm_close) with this content. */
 export type CommPublisher = (msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>) => void;
 
+/** A comm message's parts beside its content: message-level metadata and binary buffers. */
+export interface CommAttachments {
+  metadata?: Record<string, unknown>;
+  buffers?: Uint8Array[];
+}
+
 /** The Python side of comms (tspy_introspect.comm_incoming / comm_list), when Python runs. */
 export interface PythonComms {
-  incoming(msgType: string, content: Record<string, unknown>): boolean;
+  /** Delivers a frontend's comm message to Python; the buffers reach it as memoryviews. @returns whether Python knows the comm (or target). */
+  incoming(msgType: string, content: Record<string, unknown>, attachments: CommAttachments): boolean;
   list(): Record<string, string>;
 }
 
@@ -94,15 +101,16 @@ export class CommRegistry {
   /**
    * A comm_open/comm_msg/comm_close from the frontend. Unknown targets are answered by closing
    * the comm (as ipykernel does); unknown comm ids are ignored.
+   * @param attachments the message's metadata and buffers, handed to Python's comms (TS comms see the content only).
    * @returns the reply content (comm messages have no reply; {} is returned).
    */
-  incoming(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>): Record<string, unknown> {
+  incoming(msgType: "comm_open" | "comm_msg" | "comm_close", content: Record<string, unknown>, attachments: CommAttachments = {}): Record<string, unknown> {
     const id = String(content.comm_id ?? "");
     try {
       if (msgType === "comm_open") {
         const handler = this.targets.get(String(content.target_name));
         if (handler) handler(this.track(id, String(content.target_name)), content.data);
-        else if (!this.python()?.incoming(msgType, content)) this.publish("comm_close", { comm_id: id, data: {} });
+        else if (!this.python()?.incoming(msgType, content, attachments)) this.publish("comm_close", { comm_id: id, data: {} });
         return {};
       }
       const comm = this.comms.get(id);
@@ -110,7 +118,7 @@ export class CommRegistry {
         comm.deliver(msgType === "comm_msg" ? "msg" : "close", content);
         if (msgType === "comm_close") this.comms.delete(id);
       } else {
-        this.python()?.incoming(msgType, content);
+        this.python()?.incoming(msgType, content, attachments);
       }
     } catch (e) {
       this.onError(e);

@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as v8 from "node:v8";
 import { SHARE_ENV, Worker } from "node:worker_threads";
-import type { ExecutionEvents, ExecutionOutcome } from "../protocol/interpreter";
+import { errorReply, namedError } from "../protocol/error-content";
+import type { ExecutionEvents, ExecutionOutcome, MessageAttachments } from "../protocol/interpreter";
 import type { ExecutorData, ExecutorRequestType, FromExecutor, ToExecutor } from "./messages";
 import { StreamBatcher, type StreamTarget } from "./output";
 import { answerInput, createStdinBuffer, interruptInput } from "./stdin";
@@ -91,12 +92,7 @@ export class Executor {
       this.output.drain(this.streamTarget());
       readyResolve({ kind: "ready", python: null, pythonError: why });
       for (const [id, p] of this.pending) {
-        p.resolve({
-          kind: "execute_done",
-          id,
-          status: "error",
-          error: { ename, evalue: why, traceback: [`${ename}: ${why}`] },
-        });
+        p.resolve({ kind: "execute_done", id, status: "error", error: namedError(ename, why) });
       }
       this.pending.clear();
       this.onDeath?.(why);
@@ -131,7 +127,9 @@ export class Executor {
     }
     if (m.kind === "display") {
       const target = this.pending.get(m.id)?.events ?? this.lastEvents;
-      target?.display(m.msgType, m.content);
+      // Buffer views over the transferred memory: the bytes reach the ZeroMQ frames without a copy.
+      const buffers = (m.buffers ?? []).map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      target?.display(m.msgType, m.content, m.metadata || buffers.length ? { metadata: m.metadata, buffers } : undefined);
       return;
     }
     const p = this.pending.get(m.id);
@@ -157,17 +155,18 @@ export class Executor {
     redirectLog(process.stderr, m.savedStderr);
   }
 
-  private request(m: ToExecutor & { id: number }, events?: ExecutionEvents): Promise<FromExecutor> {
+  /** Posts `m` (moving the `transfer` ArrayBuffers to the executor) and resolves with its answer; never rejects. */
+  private request(m: ToExecutor & { id: number }, events?: ExecutionEvents, transfer: ArrayBuffer[] = []): Promise<FromExecutor> {
     if (this.exited)
       return Promise.resolve({
         kind: "execute_done",
         id: m.id,
         status: "error",
-        error: { ename: "ExecutorDied", evalue: this.exited, traceback: [this.exited, "Restart the kernel to continue."] },
+        error: namedError("ExecutorDied", this.exited, [this.exited, "Restart the kernel to continue."]),
       });
     return new Promise((resolve) => {
       this.pending.set(m.id, { events, resolve });
-      this.worker.postMessage(m);
+      this.worker.postMessage(m, transfer);
     });
   }
 
@@ -211,6 +210,7 @@ export class Executor {
    * A request the language side answers with a reply content (complete, inspect, comm_info) or
    * handles (comm_open/comm_msg/comm_close from the frontend, whose output goes to `events`).
    * @param parentHeader the request's header (Python's `comm.kernel.get_parent()` while it is handled).
+   * @param attachments a comm message's metadata and binary buffers (copied once to the executor thread).
    * @returns the reply content; never rejects.
    */
   async ask(
@@ -218,11 +218,18 @@ export class Executor {
     content: Record<string, unknown>,
     events?: ExecutionEvents,
     parentHeader?: Record<string, unknown>,
+    attachments: MessageAttachments = {},
   ): Promise<Record<string, unknown>> {
-    const m = await this.request({ kind: "request", id: this.nextId++, msgType, content, parentHeader }, events);
+    // One copy each into memory of its own, which is transferred (a frame's Buffer may share a pool).
+    const buffers = attachments.buffers?.map((b) => new Uint8Array(b));
+    const m = await this.request(
+      { kind: "request", id: this.nextId++, msgType, content, parentHeader, metadata: attachments.metadata, buffers },
+      events,
+      buffers?.map((b) => b.buffer),
+    );
     if (m.kind === "reply") return m.content;
-    if (m.kind === "execute_done" && m.status === "error") return { status: "error", ...m.error };
-    return { status: "error", ename: "ExecutorError", evalue: `unexpected executor answer ${m.kind}`, traceback: [] };
+    if (m.kind === "execute_done" && m.status === "error") return errorReply(m.error);
+    return errorReply(namedError("ExecutorError", `unexpected executor answer ${m.kind}`, []));
   }
 
   /** Hands the frontend's input_reply to the cell waiting for it. */

@@ -15,17 +15,6 @@ import type {
 } from "../protocol/interpreter";
 import type { Executor } from "./executor";
 
-/**
- * Content keys through which comm messages carry their message-level metadata and binary buffers
- * (base64 strings) to and from the executor worker; the interpreter moves them to and from the
- * message's metadata and buffer frames (messaging spec, "Custom Messages": ipywidgets sends its
- * protocol version in metadata and binary state in buffers). Python's side:
- * tspy_comms.COMM_*_KEY.
- */
-export const COMM_METADATA_KEY = "_tspy_metadata";
-/** See COMM_METADATA_KEY. */
-export const COMM_BUFFERS_KEY = "_tspy_buffers";
-
 /** Versions kernel_info reports. */
 export interface TspyVersions {
   /** The kernel's own version (package.json). */
@@ -34,25 +23,6 @@ export interface TspyVersions {
   typescript: string;
   /** The embedded Python's version, or null when it is not available. */
   python: string | null;
-}
-
-/**
- * The events the worker is given: comm messages it sends carry their metadata and buffers in
- * {@link COMM_METADATA_KEY}/{@link COMM_BUFFERS_KEY}; they reach `events.display` with the keys
- * removed and the metadata and buffers as attachments.
- */
-function fromWorker(events: ExecutionEvents): ExecutionEvents {
-  return {
-    ...events,
-    display: (msgType, content) => {
-      if (!msgType.startsWith("comm_")) return events.display(msgType, content);
-      const { [COMM_METADATA_KEY]: metadata, [COMM_BUFFERS_KEY]: buffers, ...rest } = content;
-      events.display(msgType, rest, {
-        metadata: metadata && typeof metadata === "object" ? (metadata as Record<string, unknown>) : undefined,
-        buffers: Array.isArray(buffers) ? buffers.map((b) => Buffer.from(String(b), "base64")) : [],
-      });
-    },
-  };
 }
 
 /** The tspy interpreter: the executor worker behind the protocol's typed calls. */
@@ -85,7 +55,7 @@ export class TspyInterpreter implements Interpreter {
 
   execute(request: ExecuteRequest, events: ExecutionEvents): Promise<ExecutionOutcome> {
     const { code, executionCount, silent, allowStdin, userExpressions, parentHeader } = request;
-    return this.executor.execute(code, executionCount, silent, allowStdin, fromWorker(events), userExpressions, { ...parentHeader });
+    return this.executor.execute(code, executionCount, silent, allowStdin, events, userExpressions, { ...parentHeader });
   }
 
   async isComplete(code: string): Promise<IsCompleteReply> {
@@ -105,10 +75,8 @@ export class TspyInterpreter implements Interpreter {
   }
 
   async comm(request: CommRequest, events: ExecutionEvents): Promise<void> {
-    const content: Record<string, unknown> = { ...request.content };
-    if (Object.keys(request.metadata).length) content[COMM_METADATA_KEY] = request.metadata;
-    if (request.buffers.length) content[COMM_BUFFERS_KEY] = request.buffers.map((b) => b.toString("base64"));
-    await this.executor.ask(request.type, content, fromWorker(events), { ...request.parentHeader });
+    const { metadata, buffers } = request;
+    await this.executor.ask(request.type, { ...request.content }, events, { ...request.parentHeader }, { metadata, buffers });
   }
 
   provideInput(value: string): void {

@@ -1,16 +1,125 @@
-// Magics at the top of a cell (IPython's syntax): cell magics %%python, %%ts, %%time and line
-// magics %who, %env, %pip. Parses a cell into a plan and runs the line magics; knows nothing of sockets.
+// Magics at the top of a cell (IPython's syntax): the tables of cell magics (%%python, %%ts,
+// %%time) and line magics (%who, %env, %pip, %typecheck, %lsmagic) with their help, the parser of
+// a cell into a plan, and the line magics' handlers, which act through a MagicHost the executor
+// gives them. Knows nothing of sockets or of the bridge.
 import { spawn } from "node:child_process";
 import * as util from "node:util";
 import { DTYPES } from "../display/display";
 import type { TypecheckProfile } from "./language-service";
 import { cellLanguage } from "../contracts/cell-language";
+import { namedError, type ErrorContent } from "../protocol/error-content";
 import type { VariableRow } from "../contracts/notebook-comm";
 
-/** Cell magics this kernel knows (IPython's `%%name` syntax, first lines of a cell). */
-export const CELL_MAGICS = ["python", "ts", "time"] as const;
-/** Line magics this kernel knows (`%name args`, lines at the top of a cell). */
-export const LINE_MAGICS = ["who", "env", "pip", "typecheck"] as const;
+/**
+ * A cell magic (`%%name`, on the first lines of a cell): its one-line help, and what it does to
+ * the cell's plan. `startsBody` magics name the cell's language (cellLanguage's rule reads which):
+ * the cell's code starts after their line.
+ */
+export interface CellMagic {
+  doc: string;
+  startsBody: boolean;
+  apply?(plan: CellPlan): void;
+}
+
+/** Cell magics this kernel knows, by name. A Map: a wire string such as `constructor` finds nothing. */
+export const CELL_MAGICS: ReadonlyMap<string, CellMagic> = new Map<string, CellMagic>([
+  ["python", { doc: "Run the cell as Python (IPython) in the embedded interpreter's __main__.", startsBody: true }],
+  ["ts", { doc: "Run the cell as TypeScript (the default).", startsBody: true }],
+  ["time", { doc: "Print the wall time the cell took (IPython's %%time).", startsBody: false, apply: (plan) => void (plan.time = true) }],
+]);
+
+/** What line magics act on: the executor's services, given to each handler. */
+export interface MagicHost {
+  /** Writes to the cell's stdout or stderr. */
+  write(name: "stdout" | "stderr", text: string): void;
+  /** The variables of both languages (%who's rows). */
+  variables(): VariableInfo[];
+  /** The current %typecheck mode. */
+  readonly typecheckMode: TypecheckMode;
+  /** Sets the %typecheck mode (and the language service's compiler-options profile). */
+  setTypecheckMode(mode: TypecheckMode): void;
+  /** Sets an environment variable for Python too (os.environ); a no-op without Python. */
+  setPythonEnv(name: string, value: string): void;
+  /** The Python executable %pip runs ("python3" without the embedded Python). */
+  pythonExecutable(): string;
+  /** Called after %pip ran: imports must see what it installed. */
+  packagesChanged(): void;
+}
+
+/**
+ * A line magic (`%name args`, on the lines at the top of a cell): its usage, its one-line help,
+ * and its handler, which runs before the cell's code.
+ * @returns the handler's error content (the cell stops with it), or null.
+ */
+export interface LineMagicHandler {
+  usage: string;
+  doc: string;
+  run(args: string, host: MagicHost): Promise<ErrorContent | null> | ErrorContent | null;
+}
+
+/** Line magics this kernel knows, by name (a Map, as CELL_MAGICS). %lsmagic lists this table. */
+export const LINE_MAGICS: ReadonlyMap<string, LineMagicHandler> = new Map<string, LineMagicHandler>([
+  [
+    "who",
+    {
+      usage: "%who",
+      doc: "List the variables of both languages with type, shape, dtype and size.",
+      run: (_args, host) => (host.write("stdout", formatVariables(host.variables())), null),
+    },
+  ],
+  [
+    "env",
+    {
+      usage: "%env [NAME[=value]]",
+      doc: "List, read or set environment variables (for TypeScript and Python alike).",
+      run: (args, host) => (
+        host.write(
+          "stdout",
+          envMagic(args, (name, value) => host.setPythonEnv(name, value)),
+        ),
+        null
+      ),
+    },
+  ],
+  [
+    "pip",
+    {
+      usage: "%pip args",
+      doc: "Run the embedded Python's pip (e.g. %pip install pandas), streaming its output.",
+      run: async (args, host) => {
+        const status = await pipMagic(args, host.pythonExecutable(), (name, text) => host.write(name, text));
+        host.packagesChanged();
+        return status === 0 ? null : namedError("PipError", `pip exited with status ${status}`, [`%pip ${args}`, `pip exited with status ${status}`]);
+      },
+    },
+  ],
+  [
+    "typecheck",
+    {
+      usage: "%typecheck [off|warn|strict]",
+      doc: "How type errors of TypeScript cells are treated; no argument reports the mode.",
+      run: (args, host) => {
+        host.setTypecheckMode(typecheckMagic(args, host.typecheckMode));
+        host.write("stdout", `typecheck: ${host.typecheckMode}\n`);
+        return null;
+      },
+    },
+  ],
+  ["lsmagic", { usage: "%lsmagic", doc: "List the line and cell magics with their help.", run: (_args, host) => (host.write("stdout", listMagics()), null) }],
+]);
+
+/** %lsmagic's text: every line magic and cell magic of the tables above, with its help. */
+export function listMagics(): string {
+  const rows = [
+    ["Line magics:", ""],
+    ...[...LINE_MAGICS.values()].map((m) => [m.usage, m.doc]),
+    ["", ""],
+    ["Cell magics:", ""],
+    ...[...CELL_MAGICS].map(([name, m]) => [`%%${name}`, m.doc]),
+  ];
+  const width = Math.max(...rows.map(([usage, doc]) => (doc ? usage.length : 0)));
+  return rows.map(([usage, doc]) => (doc ? `  ${usage.padEnd(width)}  ${doc}` : usage)).join("\n") + "\n";
+}
 
 /**
  * How TypeScript type errors are treated: not checked, reported before the cell runs with the
@@ -33,9 +142,9 @@ export function typecheckMagic(args: string, current: TypecheckMode): TypecheckM
   throw new UsageError(`%typecheck takes off, warn or strict; got \`${args}\``);
 }
 
-/** A line magic to run before the cell's code: its name, its argument text and its 1-based line. */
+/** A line magic to run before the cell's code: its name (a key of LINE_MAGICS), its argument text and its 1-based line. */
 export interface LineMagic {
-  name: (typeof LINE_MAGICS)[number];
+  name: string;
   args: string;
   line: number;
 }
@@ -70,22 +179,18 @@ export function parseCell(source: string): CellPlan {
     const line = lines[i].replace(/\r$/, "");
     const cell = /^\s*%%(\w+)\s*$/.exec(line);
     if (cell) {
-      const name = cell[1];
-      if (name === "time") {
-        plan.time = true;
-        continue;
-      }
-      if (name === "python" || name === "ts") {
-        i++; // the language itself is cellLanguage's rule (kernel/contracts), read above
-        break;
-      }
-      throw new UsageError(`Cell magic \`%%${name}\` not found. Known cell magics: ${CELL_MAGICS.map((m) => `%%${m}`).join(", ")}.`);
+      const magic = CELL_MAGICS.get(cell[1]);
+      if (!magic) throw new UsageError(`Cell magic \`%%${cell[1]}\` not found. Known cell magics: ${[...CELL_MAGICS.keys()].map((m) => `%%${m}`).join(", ")}.`);
+      magic.apply?.(plan);
+      if (!magic.startsBody) continue;
+      i++; // the language itself is cellLanguage's rule (kernel/contracts), read above
+      break;
     }
     const lineMagic = /^\s*%(\w+)(?:\s+(.*))?$/.exec(line);
     if (lineMagic && !line.trimStart().startsWith("%%")) {
-      const name = lineMagic[1] as LineMagic["name"];
-      if (!LINE_MAGICS.includes(name)) {
-        throw new UsageError(`Line magic function \`%${lineMagic[1]}\` not found. Known line magics: ${LINE_MAGICS.map((m) => `%${m}`).join(", ")}.`);
+      const name = lineMagic[1];
+      if (!LINE_MAGICS.has(name)) {
+        throw new UsageError(`Line magic function \`%${name}\` not found. Known line magics: ${[...LINE_MAGICS.keys()].map((m) => `%${m}`).join(", ")}.`);
       }
       plan.lineMagics.push({ name, args: (lineMagic[2] ?? "").trim(), line: i + 1 });
       continue;

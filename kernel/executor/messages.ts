@@ -24,7 +24,17 @@ export type ToExecutor =
       parentHeader?: Record<string, unknown>;
     }
   | { kind: "is_complete"; id: number; code: string }
-  | { kind: "request"; id: number; msgType: ExecutorRequestType; content: Record<string, unknown>; parentHeader?: Record<string, unknown> }
+  | {
+      kind: "request";
+      id: number;
+      msgType: ExecutorRequestType;
+      content: Record<string, unknown>;
+      parentHeader?: Record<string, unknown>;
+      /** A comm message's message-level metadata. */
+      metadata?: Record<string, unknown>;
+      /** A comm message's binary buffers (copied once from the wire's frames, then transferred); Python gets them as memoryviews. */
+      buffers?: Uint8Array[];
+    }
   | { kind: "interrupt" }
   /** Run Python's exit work (atexit, close files: tspy_streams.shutdown), then answer `shutdown_done`. */
   | { kind: "shutdown" }
@@ -33,6 +43,15 @@ export type ToExecutor =
 
 /** iopub messages the executor produces while it works (the main thread adds headers and parent). */
 export type ExecutorIopubType = InterpreterIopubType;
+
+/** How a cell (or a step of it: its magics, its type check) ended, as the executor reports it. */
+export type CellOutcome =
+  | {
+      status: "ok";
+      result: { data: MimeBundle; metadata: Record<string, unknown> } | null;
+      userExpressions?: Record<string, unknown>;
+    }
+  | { status: "error"; error: ErrorContent };
 
 /** Executor -> main thread. Events of request `id` arrive before its `*_done`. */
 export type FromExecutor =
@@ -43,17 +62,19 @@ export type FromExecutor =
   | { kind: "exit_requested"; code: number }
   | { kind: "shutdown_done" }
   | { kind: "stream"; id: number; name: "stdout" | "stderr"; text: string }
-  | { kind: "display"; id: number; msgType: ExecutorIopubType; content: Record<string, unknown> }
+  | {
+      kind: "display";
+      id: number;
+      msgType: ExecutorIopubType;
+      content: Record<string, unknown>;
+      /** A comm message's message-level metadata (ipywidgets' protocol version). */
+      metadata?: Record<string, unknown>;
+      /** A comm message's binary buffers, their ArrayBuffers transferred (a Python `bytes` object's own memory: no copy). */
+      buffers?: Uint8Array[];
+    }
   | { kind: "input_request"; id: number; prompt: string; password: boolean }
   | { kind: "reply"; id: number; content: Record<string, unknown> }
-  | {
-      kind: "execute_done";
-      id: number;
-      status: "ok";
-      result: { data: MimeBundle; metadata: Record<string, unknown> } | null;
-      userExpressions?: Record<string, unknown>;
-    }
-  | { kind: "execute_done"; id: number; status: "error"; error: ErrorContent }
+  | ({ kind: "execute_done"; id: number } & CellOutcome)
   | { kind: "is_complete_done"; id: number; status: "complete" | "incomplete" | "invalid" | "unknown"; indent?: string };
 
 /** Data the main thread hands the worker at start (`workerData`). */

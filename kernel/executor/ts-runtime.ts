@@ -5,7 +5,7 @@ import { SourceMap } from "node:module";
 import * as path from "node:path";
 import * as util from "node:util";
 import * as vm from "node:vm";
-import type { ErrorContent } from "./messages";
+import { namedError, type ErrorContent } from "../protocol/error-content";
 import { ModuleLoader } from "./module-loader";
 import { notebookTsconfig } from "./language-service";
 import { RUNTIME, transformCell, type TranspileSettings } from "./ts-transform";
@@ -156,7 +156,7 @@ export class TsRuntime {
         `    ${" ".repeat(Math.max(0, e.column - 1))}^`,
         `SyntaxError: ${e.message}`,
       ]);
-      throw new CellSyntaxError({ ename: "SyntaxError", evalue: `${first.message} (line ${first.line}, column ${first.column})`, traceback });
+      throw new CellSyntaxError(namedError("SyntaxError", `${first.message} (line ${first.line}, column ${first.column})`, traceback));
     }
     for (const name of cell.declared) {
       this.declared.add(name);
@@ -179,7 +179,7 @@ export class TsRuntime {
     if (error instanceof CellSyntaxError) return error.content;
     if (!(error instanceof Error)) {
       const text = util.inspect(error, { colors: false });
-      return { ename: "Error", evalue: `Uncaught ${text}`, traceback: [`Uncaught ${text}`] };
+      return namedError("Error", `Uncaught ${text}`, [`Uncaught ${text}`]);
     }
     const py = error as Error & { traceback?: unknown; type?: unknown };
     // An interrupt that landed in Python code called from TypeScript is still the user's interrupt.
@@ -210,7 +210,7 @@ export class TsRuntime {
       const src = cell.lines[entry.originalLine];
       if (src !== undefined) traceback.push(`        ${src.trim()}`);
     }
-    return { ename, evalue: error.message, traceback };
+    return namedError(ename, error.message, traceback);
   }
 }
 

@@ -1,21 +1,26 @@
 """The `comm` package wired to the kernel: Python comms (ipywidgets) send through a TS publisher and
 receive the frontend's comm messages; `comm.kernel` is a shim with what ipywidgets reads of
 ipykernel's Kernel. Knows Python and the callbacks the executor gives it; nothing of sockets."""
-import base64
 import json
 import sys
 
-_publish = None  # TS function (msg_type, content) -> None
+_publish = None  # TS function (msg_type, content, metadata, buffers) -> None
 _parent = None  # TS function () -> JSON of the current request's header, or ""
 
 
-#: Content keys that carry a comm message's metadata and binary buffers (base64 strings) between
-#: Python and the kernel's protocol layer, which moves them to the message's own metadata and
-#: buffers frames (kernel/protocol/kernel.ts); they never reach the wire inside content.
-COMM_METADATA_KEY = "_tspy_metadata"
-
-
-COMM_BUFFERS_KEY = "_tspy_buffers"
+def _frames(buffers):
+    """A comm message's buffers as the bytes of the frames the wire layer sends: one 1-D memoryview
+    of unsigned bytes each (format "B"). Read-only contiguous memory (bytes, which is what ipywidgets
+    sends) is handed on as it is: the kernel transfers that very memory to the ZeroMQ frame, no
+    copy. Writable memory (bytearray, a numpy array) is copied once, because the sender may change
+    it as soon as `send` returns, before the frame is out; so is memory that is not C-contiguous. Raises TypeError for an object without the buffer protocol."""
+    out = []
+    for b in buffers or ():
+        view = memoryview(b)
+        if not view.readonly or not view.c_contiguous:
+            view = memoryview(view.tobytes())
+        out.append(view.cast("B"))
+    return out
 
 
 class KernelShim:
@@ -36,12 +41,14 @@ class KernelShim:
         with the current request as parent. Raises ValueError for other message types."""
         if msg_type != "error":
             raise ValueError(f"tspy's comm kernel publishes only error messages, not {msg_type}")
-        _publish(msg_type, dict(content))
+        _publish(msg_type, dict(content), None, [])
 
 
 def install_comms(publish, parent=None):
-    """Makes comm.create_comm / comm.get_comm_manager use the kernel: `publish(msg_type, content)`
-    (a TS function) sends comm_open/comm_msg/comm_close (and error) on iopub; `parent()` (a TS
+    """Makes comm.create_comm / comm.get_comm_manager use the kernel: `publish(msg_type, content,
+    metadata, buffers)` (a TS function) sends comm_open/comm_msg/comm_close (and error) on iopub,
+    with the message-level metadata (a dict or None) and the buffers (a list of byte memoryviews,
+    see _frames) as the message's own metadata and binary frames; `parent()` (a TS
     function) gives the JSON header of the request being handled, for KernelShim.get_parent."""
     global _publish, _parent
     _publish = publish
@@ -56,11 +63,7 @@ def install_comms(publish, parent=None):
 
         def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
             content = {"data": {} if data is None else data, "comm_id": self.comm_id, **keys}
-            if metadata:
-                content[COMM_METADATA_KEY] = metadata
-            if buffers:
-                content[COMM_BUFFERS_KEY] = [base64.b64encode(bytes(b)).decode("ascii") for b in buffers]
-            _publish(msg_type, content)
+            _publish(msg_type, content, metadata or None, _frames(buffers))
 
     manager = CommManager()
     comm.create_comm = lambda *args, **kwargs: KernelComm(*args, **kwargs)
@@ -68,17 +71,21 @@ def install_comms(publish, parent=None):
     return manager
 
 
-def comm_incoming(msg_type, content):
-    """Delivers a frontend's comm_open/comm_msg/comm_close to the Python comm manager; the
-    message's metadata and buffers (base64) come in content under COMM_METADATA_KEY and
-    COMM_BUFFERS_KEY. Returns True when Python knows the comm (or target), else False."""
+def comm_incoming(msg_type, content, metadata=None, buffers=()):
+    """Delivers a frontend's comm_open/comm_msg/comm_close to the Python comm manager, with the
+    message's metadata (a dict) and binary buffers (TypedArrays from the kernel, `tspy.JsBuffer`s:
+    the message sees them as memoryviews of that memory, as ipykernel's messages hold them).
+    Returns True when Python knows the comm (or target), else False."""
     import comm
 
     manager = comm.get_comm_manager()
     content = dict(content)
-    metadata = content.pop(COMM_METADATA_KEY, None) or {}
-    buffers = [memoryview(base64.b64decode(b)) for b in content.pop(COMM_BUFFERS_KEY, None) or []]
-    msg = {"content": content, "header": {"msg_type": msg_type}, "metadata": metadata, "buffers": buffers}
+    msg = {
+        "content": content,
+        "header": {"msg_type": msg_type},
+        "metadata": dict(metadata or {}),
+        "buffers": [memoryview(b) for b in buffers or ()],
+    }
     if msg_type == "comm_open":
         target = content.get("target_name")
         if target not in manager.targets and str(target).startswith("jupyter.widget") and "ipywidgets" in sys.modules:

@@ -97,6 +97,6 @@ def member_kinds(obj, prefix):
     return [[n, _member_kind(obj, n)] for n in wanted]
 
 
-from tspy_comms import COMM_BUFFERS_KEY, COMM_METADATA_KEY, KernelShim, comm_incoming, comm_list, install_comms  # noqa: E402,F401
+from tspy_comms import KernelShim, comm_incoming, comm_list, install_comms  # noqa: E402,F401
 from tspy_stdin import StdinNotImplementedError, install_stdin  # noqa: E402,F401
 from tspy_variables import describe_value, who  # noqa: E402,F401

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { errorReply, namedError } from "./error-content";
 
 /** One history entry: [session, line, input], as history_reply's `history` lists them. */
 export type HistoryEntry = [number, number, string];
@@ -120,7 +121,7 @@ export class History {
     } else if (type === "tail") {
       result = n === undefined ? this.entries.slice() : this.entries.slice(-n);
     } else {
-      return { status: "error", ename: "ValueError", evalue: `unknown hist_access_type ${String(type)}`, traceback: [], history: [] };
+      return { ...errorReply(namedError("ValueError", `unknown hist_access_type ${String(type)}`, [])), history: [] };
     }
     if (!content.output) return { status: "ok", history: result };
     const withOutput: HistoryEntryWithOutput[] = result.map(([s, l, input]) => [s, l, [input, this.outputs.get(`${s}:${l}`) ?? null]]);

@@ -4,17 +4,12 @@
 // Interpreter runs code and answers questions about it, and publishes output through the events it
 // is given. Imports nothing but types of the messaging spec.
 import type { KernelMessage } from "@jupyterlab/services";
+import type { ErrorContent } from "./error-content";
+
+export type { ErrorContent };
 
 /** A MIME bundle: MIME type -> data (string, or JSON for JSON types), as nbformat stores it. */
 export type MimeBundle = Record<string, unknown>;
-
-/** The error content of an execute_reply / error message (messaging spec, "Execution errors"). */
-export interface ErrorContent {
-  ename: string;
-  evalue: string;
-  /** Lines of the traceback (may carry ANSI colour codes). */
-  traceback: string[];
-}
 
 /**
  * Message types an interpreter publishes while it handles a request, besides streams and the

@@ -5,6 +5,7 @@
 import type { KernelMessage } from "@jupyterlab/services";
 import type { Channel } from "../wire/sockets";
 import { PROTOCOL_VERSION, type WireMessage } from "../wire/message";
+import { errorContent, errorReply } from "./error-content";
 import { History } from "./history";
 import type { ExecutionEvents, Interpreter, MessageAttachments } from "./interpreter";
 
@@ -179,9 +180,8 @@ export class KernelProtocol {
       content = await handler(msg, channel);
     } catch (e) {
       // A fault of the kernel, not of user code: the client still gets an answer.
-      const err = e as Error;
-      process.stderr.write(`tspy: ${type} failed: ${err.stack}\n`);
-      content = { status: "error", ename: err.name, evalue: err.message, traceback: (err.stack ?? "").split("\n") };
+      process.stderr.write(`tspy: ${type} failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      content = errorReply(errorContent(e));
     }
     if (content) await this.sink.send(channel, this.sink.create(type.replace(/_request$/, "_reply"), content, msg));
     await this.publish("status", { execution_state: "idle" }, msg);
@@ -245,7 +245,7 @@ export class KernelProtocol {
     }
     await this.publish("error", { ...outcome.error }, msg);
     if (c.stop_on_error !== false) this.abortQueuedExecutions();
-    return { status: "error", execution_count: count, ...outcome.error };
+    return { ...errorReply(outcome.error), execution_count: count };
   }
 
   /**

@@ -213,3 +213,13 @@ def test_type_errors_are_reported_without_blocking_unless_strict(kc):
     assert execute(kc, "typeof (globalThis as any).ranStrict").result == "'undefined'"
     assert execute(kc, "const fine: number = twice(4);\nfine").result == "8"
     execute(kc, "%typecheck warn")
+
+
+def test_lsmagic_lists_every_line_and_cell_magic_with_its_help(kc):
+    listing = execute(kc, "%lsmagic").stdout
+    line_part, cell_part = listing.split("Cell magics:")
+    for magic in ("%who", "%env", "%pip", "%typecheck", "%lsmagic"):
+        assert f"  {magic}" in line_part, listing
+    for magic in ("%%python", "%%ts", "%%time"):
+        assert f"  {magic}" in cell_part, listing
+    assert "wall time" in cell_part and "pip" in line_part

@@ -1,0 +1,61 @@
+"""Binary buffers of comm messages (messaging spec, "Custom Messages"; what ipywidgets uses for
+images and arrays) between a Python comm of the `comm` package and a jupyter_client frontend:
+the bytes arrive exactly, as ZeroMQ frames after the content, in both directions, and Python's
+handlers get them as memoryviews."""
+import numpy as np
+
+from conftest import collect, execute
+
+PAYLOAD = b"\x00\x01\xff" * 1000
+
+
+def _comm_msgs(messages):
+    return [m for m in messages if m["msg_type"] == "comm_msg"]
+
+
+def _open_comm(kc, target):
+    """Opens a Python comm to `target` that records what the frontend sends; returns its comm_id."""
+    run = execute(kc, "%%python\nimport comm\nreceived = []\n"
+                      f"c = comm.create_comm(target_name={target!r})\n"
+                      "c.on_msg(lambda msg: received.append(msg))\nc.comm_id")
+    assert run.reply["content"]["status"] == "ok", run.reply["content"]
+    return run.result.strip("'")
+
+
+def test_python_comm_buffers_reach_the_frontend_byte_for_byte(kc):
+    comm_id = _open_comm(kc, "tspy.bytes")
+    run = execute(kc, "%%python\nc.send(data={'n': 1}, buffers=[b'\\x00\\x01\\xff' * 1000, b''])")
+    sent = _comm_msgs(run.messages)
+    assert len(sent) == 1 and sent[0]["content"] == {"comm_id": comm_id, "data": {"n": 1}}
+    assert [bytes(b) for b in sent[0]["buffers"]] == [PAYLOAD, b""]
+
+
+def test_writable_and_typed_buffers_are_sent_as_they_were_when_sent(kc):
+    # A bytearray changed right after send(), and a numpy array's memory (float32, 2-D, and a
+    # strided view): the frontend gets the bytes each held at send() time, in C order.
+    code = ("%%python\nimport numpy as np\nblob = bytearray(b'abc')\nm = np.arange(6, dtype=np.float32).reshape(2, 3)\n"
+            "c.send(data={}, buffers=[blob, m, m[:, ::2]])\nblob[:] = b'xyz'\nm[:] = 0")
+    sent = _comm_msgs(execute(kc, code).messages)
+    expected = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert [bytes(b) for b in sent[0]["buffers"]] == [b"abc", expected.tobytes(), expected[:, ::2].tobytes()]
+
+
+def test_frontend_buffers_reach_the_python_comm_as_memoryviews(kc):
+    comm_id = _open_comm(kc, "tspy.bytes.in")
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {"kind": "blob"}}, metadata={"version": "2.1.0"})
+    kc.session.send(kc.shell_channel.socket, msg, buffers=[PAYLOAD, b"tail"])
+    collect(kc, msg["header"]["msg_id"])
+    seen = execute(kc, "%%python\nm = received[-1]\n"
+                       "(m['content']['data'], m['metadata'], [type(b).__name__ for b in m['buffers']], "
+                       "bytes(m['buffers'][0]) == b'\\x00\\x01\\xff' * 1000, bytes(m['buffers'][1]))")
+    assert seen.result == "({'kind': 'blob'}, {'version': '2.1.0'}, ['memoryview', 'memoryview'], True, b'tail')"
+
+
+def test_a_python_comm_echoes_frontend_buffers_unchanged(kc):
+    comm_id = _open_comm(kc, "tspy.bytes.echo")
+    execute(kc, "%%python\nc.on_msg(lambda msg: c.send(data={'echo': True}, buffers=msg['buffers']))")
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": {}})
+    kc.session.send(kc.shell_channel.socket, msg, buffers=[PAYLOAD])
+    echoed = _comm_msgs(collect(kc, msg["header"]["msg_id"]))
+    assert echoed and echoed[0]["parent_header"]["msg_id"] == msg["header"]["msg_id"]
+    assert [bytes(b) for b in echoed[0]["buffers"]] == [PAYLOAD]
