@@ -20,7 +20,8 @@ import {
   saveNotebook,
   type ContentsApi,
 } from "./document";
-import { TSPY_KERNELSPEC, writeNotebook } from "./model";
+import { TSPY_KERNELSPEC } from "./model";
+import { writeNotebook } from "./nbformat-io";
 
 /** An in-memory Contents API: files by path, each write stamps a new `last_modified`. */
 class FakeContents implements ContentsApi {

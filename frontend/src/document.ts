@@ -2,7 +2,8 @@
 // and renaming through the Contents API of @jupyterlab/services. Knows nothing of React or kernels.
 import type { Contents } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
-import { newCellId, readNotebook, TSPY_KERNELSPEC, TSPY_LANGUAGE_INFO, type NotebookState } from "./model";
+import { newCellId, TSPY_KERNELSPEC, TSPY_LANGUAGE_INFO, type NotebookState } from "./model";
+import { readNotebook } from "./nbformat-io";
 
 /**
  * How often (ms) the app saves a dirty notebook. JupyterLab's default is 120 s; tspy saves every

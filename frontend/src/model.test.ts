@@ -4,21 +4,11 @@
 import { describe, expect, test } from "vitest";
 import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
-import {
-  cellKind,
-  cleanStreamText,
-  commandModeKey,
-  notebookCodeKind,
-  notebookKernelName,
-  isDirty,
-  notebookReducer,
-  readNotebook,
-  splitLines,
-  TSPY_KERNELSPEC,
-  TSPY_LANGUAGE_INFO,
-  writeNotebook,
-  type NotebookState,
-} from "./model";
+import { cellKind, notebookCodeKind, notebookKernelName, isDirty, TSPY_KERNELSPEC, TSPY_LANGUAGE_INFO, type NotebookState } from "./model";
+import { readNotebook, splitLines, writeNotebook } from "./nbformat-io";
+import { cleanStreamText } from "./cell-outputs";
+import { notebookReducer } from "./notebook-reducer";
+import { commandModeKey } from "./command-keys";
 
 /** An iopub message of `type` with `content`, enough for the reducer. */
 function iopub(type: string, content: object): KernelMessage.IIOPubMessage {
@@ -376,7 +366,15 @@ describe("commandModeKey", () => {
       [press("y"), "toTypeScript"],
       [press("p"), "toPython"],
       [press("z"), "undoDelete"],
-      [press("x"), null],
+      [press("c"), "copy"],
+      [press("x"), "cut"],
+      [press("v"), "pasteBelow"],
+      [press("V", { shiftKey: true }), "pasteAbove"],
+      [press("M", { shiftKey: true }), "merge"],
+      [press("o"), "toggleOutputs"],
+      [press("ArrowDown", { shiftKey: true }), "extendBelow"],
+      [press("ArrowUp", { shiftKey: true }), "extendAbove"],
+      [press("q"), null],
       [press("a", { ctrlKey: true }), null],
       [press("s", { metaKey: true }), null],
     ];

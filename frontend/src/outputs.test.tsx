@@ -7,8 +7,8 @@ import { cleanup, fireEvent, render } from "@testing-library/react";
 import { MIME_ORDER, OutputView, imageStyle, pickMime, stripAnsi } from "./outputs";
 import { ANSI_COLOURS, ansiSpans, xtermColour } from "./outputs-ansi";
 import { markdownToHtml } from "./markdown";
-import { CellView, promptText } from "./App";
-import { readNotebook } from "./model";
+import { CellView, promptText } from "./cell-view";
+import { readNotebook } from "./nbformat-io";
 import { serverFromLocation } from "./server";
 
 afterEach(cleanup);

@@ -5,7 +5,8 @@ import { afterEach, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, render } from "@testing-library/react";
 import type { KernelMessage } from "@jupyterlab/services";
 import { PASSWORD_MASK, StdinPrompt, stdinEcho, stdinEchoMessage, type StdinRequest } from "./stdin";
-import { notebookReducer, readNotebook } from "./model";
+import { notebookReducer } from "./notebook-reducer";
+import { readNotebook } from "./nbformat-io";
 
 afterEach(cleanup);
 
