@@ -36,6 +36,10 @@ class LaunchedKernel:
         self.process = subprocess.Popen(argv, cwd=self.dir, stderr=self.log, env=dict(os.environ, **(env or {})))
         self.kc = BlockingKernelClient(connection_file=self.connection_file)
         self.kc.load_connection_file()
+        # jupyter_client's heartbeat declares a kernel dead if its first ping is not answered
+        # within 1 s, and `wait_for_ready` then gives up; a loaded machine starts Node slower than
+        # that. Whether the process lives is what this test watches, through `self.process`.
+        self.kc.hb_channel.time_to_dead = float(TIMEOUT)
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)
 
