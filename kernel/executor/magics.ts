@@ -127,7 +127,7 @@ export function listMagics(): string {
  */
 export type TypecheckMode = "off" | "warn" | "strict";
 
-/** The compiler-options profile a %typecheck mode checks with (see language-service.ts's TYPECHECK_PROFILES). */
+/** The compiler-options profile a %typecheck mode checks with (see typecheck-options.ts's TYPECHECK_PROFILES). */
 export function typecheckProfile(mode: TypecheckMode): TypecheckProfile {
   return mode === "strict" ? "strict" : "notebook";
 }
