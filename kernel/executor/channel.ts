@@ -73,7 +73,7 @@ export class ExecutorChannel {
   /**
    * Publishes an iopub message of the current request (display_data, comm_msg, ...). The buffers'
    * ArrayBuffers are transferred: each must be a view over the whole of its own ArrayBuffer's span
-   * that nothing else uses afterwards (the bridge's fresh buffer views are).
+   * that nothing else uses afterwards (the bridge's fresh buffer views and comms.ts's frameCopies are).
    */
   publish(msgType: InterpreterIopubType, content: Record<string, unknown>, attachments: CommAttachments = {}): void {
     const buffers = attachments.buffers ?? [];

@@ -32,7 +32,7 @@ export type ToExecutor =
       parentHeader?: Record<string, unknown>;
       /** A comm message's message-level metadata. */
       metadata?: Record<string, unknown>;
-      /** A comm message's binary buffers (copied once from the wire's frames, then transferred); Python gets them as memoryviews. */
+      /** A comm message's binary buffers (copied once from the wire's frames, then transferred); TS comm handlers get them as DataViews, Python as memoryviews. */
       buffers?: Uint8Array[];
     }
   | { kind: "interrupt" }
@@ -69,7 +69,10 @@ export type FromExecutor =
       content: Record<string, unknown>;
       /** A comm message's message-level metadata (ipywidgets' protocol version). */
       metadata?: Record<string, unknown>;
-      /** A comm message's binary buffers, their ArrayBuffers transferred (a Python `bytes` object's own memory: no copy). */
+      /**
+       * A comm message's binary buffers, their ArrayBuffers transferred: a Python `bytes` object's own
+       * memory (no copy), or a TS comm's copies of what it sent (comms.ts frameCopies).
+       */
       buffers?: Uint8Array[];
     }
   | { kind: "input_request"; id: number; prompt: string; password: boolean }

@@ -1,5 +1,6 @@
 """The %%python cell runner inside the embedded interpreter: runs a cell in __main__ with
 IPython's last-expression rule and builds MIME bundles (sys.stdout/sys.stderr: tspy_streams.py). Knows Python and the executor's callbacks; nothing of sockets."""
+from tspy_errors import error_reply, named_error
 
 
 def _start_shell():
@@ -38,7 +39,7 @@ def run_cell(source, filename, execution_count=None):
     or None} or {"status": "error", "ename", "evalue", "traceback"}; never raises
     (KeyboardInterrupt and SystemExit included), so the kernel survives whatever the cell does."""
     if _shell_problem is not None:
-        return {"status": "error", "ename": "IPythonUnavailable", "evalue": _shell_problem, "traceback": [_shell_problem]}
+        return error_reply(named_error("IPythonUnavailable", _shell_problem, [_shell_problem]))
     return tspy_shell.run_cell(source, filename, execution_count)
 
 

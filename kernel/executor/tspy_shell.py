@@ -7,7 +7,6 @@ import codeop
 import contextlib
 import os
 import sys
-import traceback
 
 import IPython
 from IPython.core import page
@@ -22,6 +21,7 @@ from traitlets import Type
 from traitlets.config import Config
 
 import tspy_display
+from tspy_errors import error_reply, exception_error
 
 _IPYTHON_DIR = os.path.dirname(IPython.__file__) + os.sep
 
@@ -160,7 +160,7 @@ class TspyShell(InteractiveShell):
 
     def show_usage_error(self, exc):
         """A UsageError (an unknown magic, bad magic arguments) is the cell's error."""
-        self.last_error = {"ename": "UsageError", "evalue": str(exc), "traceback": [f"UsageError: {exc}"]}
+        self.last_error = exception_error(exc, brief=True)
 
     def showtraceback(self, exc_tuple=None, filename=None, tb_offset=None, exception_only=False,
                       running_compiled_code=False):
@@ -181,18 +181,9 @@ class TspyShell(InteractiveShell):
 
 
 def error_content(exc):
-    """{"ename", "evalue", "traceback": [lines]} of an exception raised in a cell: the frames of
-    IPython's machinery before the cell's first frame are left out; a SyntaxError shows only its
-    line."""
-    if isinstance(exc, SyntaxError):
-        lines = traceback.format_exception_only(type(exc), exc)
-    else:
-        tb = exc.__traceback__
-        while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_IPYTHON_DIR):
-            tb = tb.tb_next
-        lines = traceback.format_exception(type(exc), exc, tb)
-    text = "".join(lines).rstrip("\n").split("\n")
-    return {"ename": type(exc).__name__, "evalue": str(exc), "traceback": text}
+    """Error content of an exception raised in a cell (tspy_errors.exception_error): the frames of
+    IPython's machinery before the cell's first frame are left out."""
+    return exception_error(exc, hide_frames_under=_IPYTHON_DIR)
 
 
 def shell():
@@ -227,12 +218,12 @@ def run_cell(source, filename, execution_count=None):
         finally:
             sh.compile.next_name = None
     except BaseException as exc:  # noqa: BLE001 - the kernel survives whatever the cell does
-        return {"status": "error", **error_content(exc)}
+        return error_reply(error_content(exc))
     if sh.last_error is not None:
-        return {"status": "error", **sh.last_error}
+        return error_reply(sh.last_error)
     failure = result.error_before_exec or result.error_in_exec
     if failure is not None:
-        return {"status": "error", **error_content(failure)}
+        return error_reply(error_content(failure))
     return {"status": "ok", "data": sh.last_result["data"] if sh.last_result else None}
 
 

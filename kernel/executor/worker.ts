@@ -105,7 +105,7 @@ class ExecutorThread implements MagicHost {
     this.languageService = new NotebookLanguageService(data.cwd);
     this.introspection = new Introspection(this.languageService, side ? { module: side.introspect, isPyProxy: bridge.isPyProxy, tspy: bridge.tspy } : null);
     this.comms = new CommRegistry(
-      (msgType, content) => this.channel.publish(msgType, content),
+      (msgType, content, attachments) => this.channel.publish(msgType, content, attachments),
       () => (side ? { incoming: (t, c, a) => side.commIncoming(t, c, a), list: () => side.commList() } : null),
       (e) => this.channel.write("stderr", `comm handler failed: ${describeFault(e)}\n`),
     );
