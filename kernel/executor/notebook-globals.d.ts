@@ -29,3 +29,10 @@ declare const PythonError: typeof import("../../bridge/lib/index").PythonError;
  * @throws Error when the frontend does not accept input (allow_stdin false), KeyboardInterrupt on interrupt.
  */
 declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>;
+/**
+ * The notebook's comms (Jupyter's comm protocol): `comms.open(target, data, metadata?, buffers?)`
+ * opens one to the frontend, `comms.registerTarget(target, (comm, data, msg) => ...)` answers the
+ * frontend's `comm_open`; a comm has `send(data, metadata?, buffers?)`, `close(...)`, `onMessage`
+ * and `onClose` as @jupyterlab/services' IComm has; binary buffers arrive as `msg.buffers` (DataViews).
+ */
+declare const comms: import("./comms").CommRegistry;

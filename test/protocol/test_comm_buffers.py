@@ -109,3 +109,22 @@ def test_a_typescript_comm_rejects_a_buffer_that_is_not_binary(kc):
     assert run.reply["content"]["status"] == "error"
     assert run.error["ename"] == "TypeError" and "comm buffer 0 is not an ArrayBuffer" in run.error["evalue"], run.error
     assert not _comm_msgs(run.messages)
+
+
+def test_cells_see_the_comms_global_with_its_types(kc):
+    # `comms` is declared for the notebook's type checker: under strict checking a handler's
+    # parameters are typed (msg.buffers are DataViews), and a wrong argument is a type error
+    # reported before the cell runs.
+    assert execute(kc, "%typecheck strict").stdout == "typecheck: strict\n"
+    try:
+        ok = execute(kc, "comms.registerTarget('tspy.ts.typed', (comm, data, msg) => {\n"
+                         "  const sizes: number[] = msg.buffers.map((b) => b.byteLength);\n"
+                         "  comm.send({ sizes });\n"
+                         "});\ntypeof comms.open")
+        assert ok.reply["content"]["status"] == "ok", ok.error
+        assert ok.result == "'function'" and ok.stderr == ""
+        bad = execute(kc, "comms.open(42);")
+        assert bad.reply["content"]["status"] == "error" and bad.error["ename"] == "TypeScriptError", bad.error
+        assert "not assignable to parameter of type 'string'" in "\n".join(bad.error["traceback"])
+    finally:
+        execute(kc, "%typecheck warn")
