@@ -1,15 +1,12 @@
 // The `npm install` step for Python: checks for a usable CPython and a C++ compiler, creates
-// python-env/.venv, pip-installs requirements.txt once (stamped), writes python-env/config.json.
+// python-env/.venv, pip-installs requirements.txt once (stamped; installRequirements), writes python-env/config.json.
 // Re-running it on a set-up tree changes nothing and runs no pip. Knows nothing of the kernel.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CONFIG_FILE, DEFAULT_VENV, probePython, type PythonConfig } from "./config";
 import { choosePython, INSTALL_ADVICE, probeOverride, whyUnusable } from "./find-python";
-import { REPO_ROOT, REQUIREMENTS_FILE, requirementsStamp, runMain, ScriptError, STAMP_FILE, venvBin, venvEnv, writeIfChanged } from "./venv";
-
-/** pip's per-request socket timeout (seconds): short, so an unreachable index fails fast. */
-const PIP_TIMEOUT_S = 15;
+import { installRequirements, REPO_ROOT, REQUIREMENTS_FILE, runMain, ScriptError, STAMP_FILE, venvBin, writeIfChanged } from "./venv";
 
 const rel = (p: string) => path.relative(REPO_ROOT, p) || ".";
 const say = (line: string) => process.stdout.write(`tspy: ${line}\n`);
@@ -131,29 +128,12 @@ export function setup(): void {
     venv = plan.existing;
   }
 
-  const requirements = fs.readFileSync(REQUIREMENTS_FILE);
-  const stamp = requirementsStamp(requirements, venv.version);
-  let installed = "";
-  try {
-    installed = fs.readFileSync(STAMP_FILE, "utf8").trim();
-  } catch {
-    // no stamp yet
-  }
-  if (installed === stamp && venv.numpy) {
-    say(`Python requirements are up to date (${rel(REQUIREMENTS_FILE)}, Python ${venv.version}); pip not run`);
-  } else {
-    say(`installing ${rel(REQUIREMENTS_FILE)} into ${rel(DEFAULT_VENV)} with pip (pip's own configuration; a fresh environment is about 2 GB)`);
-    fs.rmSync(STAMP_FILE, { force: true });
-    const args = ["-m", "pip", "install", "--retries", "0", "--timeout", String(PIP_TIMEOUT_S), "--no-input", "-r", REQUIREMENTS_FILE];
-    const r = spawnSync(python, args, { stdio: "inherit", env: venvEnv() });
-    if (r.status !== 0) {
-      throw new ScriptError(
-        `pip could not install ${rel(REQUIREMENTS_FILE)} (see pip's output above). pip uses its own configuration (\`${rel(python)} -m pip config list\`); check that its index and find-links are reachable`,
-      );
-    }
-    fs.writeFileSync(STAMP_FILE, stamp + "\n");
+  // pip runs when the stamp is stale, or numpy (a pinned requirement) does not import; its output streams.
+  if (installRequirements(REQUIREMENTS_FILE, STAMP_FILE, venv.version, !venv.numpy)) {
     venv = probePython(python);
     say(`Python requirements installed`);
+  } else {
+    say(`Python requirements are up to date (${rel(REQUIREMENTS_FILE)}, Python ${venv.version}); pip not run`);
   }
 
   if (!venv.libpython) throw new ScriptError(`${python} has no shared libpython. ${INSTALL_ADVICE}`);

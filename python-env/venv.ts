@@ -1,5 +1,6 @@
 // Paths and small file/process helpers shared by the user-facing scripts (setup, lab, notebook,
 // kernelspec install). Knows where the default virtual environment lives; knows nothing of the kernel.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,6 +12,12 @@ export const REPO_ROOT = path.resolve(PYTHON_ENV_DIR, "..");
 export const REQUIREMENTS_FILE = path.join(PYTHON_ENV_DIR, "requirements.txt");
 /** Stamp inside the venv: the {@link requirementsStamp} of the last successful `pip install -r`. */
 export const STAMP_FILE = path.join(DEFAULT_VENV, ".tspy-requirements.sha256");
+/** The pinned test-only packages (pytest, torch, ...) that the test command adds to the default environment. */
+export const DEV_REQUIREMENTS_FILE = path.join(PYTHON_ENV_DIR, "requirements-dev.txt");
+/** Stamp inside the venv: the {@link requirementsStamp} of the last successful install of {@link DEV_REQUIREMENTS_FILE}. */
+export const DEV_STAMP_FILE = path.join(DEFAULT_VENV, ".tspy-requirements-dev.sha256");
+/** pip's per-request socket timeout (seconds): short, so an unreachable index fails fast. */
+const PIP_TIMEOUT_S = 15;
 /** The kernelspec name under which tspy is installed (`jupyter kernelspec list` shows it). */
 export const KERNEL_NAME = "tspy";
 /** The compiled kernel entry point that the kernelspec's argv runs (written by kernel/main.ts). */
@@ -43,6 +50,59 @@ export function kernelspecDir(prefix: string = DEFAULT_VENV): string {
  */
 export function requirementsStamp(requirements: Buffer | string, pythonVersion: string): string {
   return createHash("sha256").update(requirements).update("\0python=").update(pythonVersion).digest("hex");
+}
+
+/**
+ * A digest of some files' contents, to tell whether a step's inputs changed since a stamp was written.
+ * @param files absolute paths; a missing file counts as absent (its name still enters the digest).
+ * @returns a lowercase hex sha256 digest (64 characters) over each path and its bytes, in the order given.
+ * @throws Error from the file system for a file that exists but cannot be read.
+ */
+export function filesStamp(files: string[]): string {
+  const h = createHash("sha256");
+  for (const f of files) {
+    h.update(f).update("\0");
+    if (fs.existsSync(f)) h.update(fs.readFileSync(f));
+    else h.update("\0absent");
+    h.update("\0");
+  }
+  return h.digest("hex");
+}
+
+/**
+ * `pip install -r requirements` into the default environment, unless `stampFile` holds the
+ * {@link requirementsStamp} of these requirements and this Python (then pip is not run). pip runs
+ * under its own configuration with its output (progress bars included) on the terminal; the stamp
+ * is written only after pip succeeds.
+ * @param requirements a pinned requirements file.
+ * @param stampFile where the stamp of the last successful install is kept (inside the venv).
+ * @param pythonVersion the venv's Python version, e.g. "3.11.7" (part of the stamp).
+ * @param force run pip even when the stamp matches (e.g. a package of the file no longer imports).
+ * @returns true when pip ran, false when the stamp said the requirements were installed.
+ * @throws ScriptError naming the file and pip's configuration when pip fails.
+ */
+export function installRequirements(requirements: string, stampFile: string, pythonVersion: string, force = false): boolean {
+  const rel = path.relative(REPO_ROOT, requirements);
+  const stamp = requirementsStamp(fs.readFileSync(requirements), pythonVersion);
+  let installed = "";
+  try {
+    installed = fs.readFileSync(stampFile, "utf8").trim();
+  } catch {
+    // no stamp yet
+  }
+  if (installed === stamp && !force) return false;
+  fs.rmSync(stampFile, { force: true });
+  const python = venvBin("python");
+  process.stdout.write(`tspy: installing ${rel} into ${path.relative(REPO_ROOT, DEFAULT_VENV)} with pip (pip's own configuration)\n`);
+  const args = ["-m", "pip", "install", "--retries", "0", "--timeout", String(PIP_TIMEOUT_S), "--no-input", "-r", requirements];
+  const r = spawnSync(python, args, { stdio: "inherit", env: venvEnv() });
+  if (r.status !== 0) {
+    throw new ScriptError(
+      `pip could not install ${rel} (see pip's output above). pip uses its own configuration (\`${path.relative(REPO_ROOT, python)} -m pip config list\`); check that its index and find-links are reachable`,
+    );
+  }
+  fs.writeFileSync(stampFile, stamp + "\n");
+  return true;
 }
 
 /**

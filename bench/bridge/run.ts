@@ -3,10 +3,13 @@
 // Prints medians per operation and each peer's ratio to tspy; then a soak of 1,000,000 proxies.
 // Usage: `npm run bench` (or `node dist/bench/bridge/run.js [peer]` to run one peer and print JSON).
 import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const HELPERS = path.join(ROOT, "bench", "bridge", "helpers.py");
+/** Loads a peer from bench/node_modules (bench/package.json, installed by `npm run bench:deps`), not the project's. */
+const requirePeer = createRequire(path.join(ROOT, "bench", "package.json"));
 const MB = 1024 * 1024;
 const SIZES_MB = [8, 80, 800];
 
@@ -112,7 +115,7 @@ function tspy(): Result[] {
 }
 
 function nodeCallsPython(): Result[] {
-  const ncp = require("node-calls-python") as { interpreter: any };
+  const ncp = requirePeer("node-calls-python") as { interpreter: any };
   const py = ncp.interpreter;
   const cfg = require(path.join(ROOT, "python-env", "config.json")) as { sysPath: string[] };
   for (const p of cfg.sysPath) if (p.endsWith("site-packages")) py.addImportPath(p);
@@ -157,7 +160,7 @@ function nodeCallsPython(): Result[] {
 
 async function pythonia(): Promise<Result[]> {
   process.env.PYTHON_BIN ??= require(path.join(ROOT, "python-env", "config.json")).executable;
-  const { python } = require("pythonia") as { python: any };
+  const { python } = requirePeer("pythonia") as { python: any };
   const out: Result[] = [];
   try {
     const sys = await python("sys");

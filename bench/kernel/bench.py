@@ -1,8 +1,9 @@
-"""Kernel benchmark: tspy side by side with ipykernel (the default environment's) and tslab (a dev
-dependency), all driven through jupyter_client in one run. Prints medians and each peer's ratio to
-tspy: start -> kernel_info_reply, a trivial execute round trip, complete_request latency, idle RSS,
-and interrupt latency (SIGINT -> the interrupted cell's reply; the tests only check that an
-interrupt ends a cell, these figures say how fast).
+"""Kernel benchmark: tspy side by side with ipykernel (the default environment's) and tslab (a
+benchmark peer of bench/package.json, installed by `npm run bench:deps`), all driven through
+jupyter_client in one run. Prints medians and each peer's ratio to tspy: start -> kernel_info_reply,
+a trivial execute round trip, complete_request latency, idle RSS, and interrupt latency (SIGINT ->
+the interrupted cell's reply; the tests only check that an interrupt ends a cell, these figures say
+how fast).
 
 Run: npm run bench:kernel  (or python-env/.venv/bin/python bench/kernel/bench.py [--runs N])."""
 import argparse
@@ -23,8 +24,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def tslab_spec_manager(tmp):
-    """A KernelSpecManager that also knows tslab (from node_modules), or None when it is absent."""
-    main = ROOT / "node_modules" / "tslab" / "bin" / "tslab"
+    """A KernelSpecManager that also knows tslab (from bench/node_modules), or None when it is absent."""
+    main = ROOT / "bench" / "node_modules" / "tslab" / "bin" / "tslab"
     if not main.exists():
         return None
     d = pathlib.Path(tmp) / "kernels" / "tslab"

@@ -15,8 +15,11 @@ function runs(cmd: string): boolean {
   return !r.error && r.status === 0;
 }
 
-/** The node headers folder to give node-gyp (`--nodedir`), so that nothing is downloaded. */
-function localNodeDir(): string | undefined {
+/**
+ * The node headers folder to give node-gyp (`--nodedir`), so that nothing is downloaded.
+ * @returns the prefix of the running node when it ships `include/node/node_api.h`, else undefined.
+ */
+export function localNodeDir(): string | undefined {
   const prefix = path.dirname(path.dirname(process.execPath));
   return fs.existsSync(path.join(prefix, "include", "node", "node_api.h")) ? prefix : undefined;
 }

@@ -185,11 +185,11 @@ def test_local_js_mjs_cjs_modules_and_a_ts_extension_import_issue_18(notebook):
 
 def test_import_require_dynamic_import_and_the_checker_resolve_packages_by_one_rule_issue_18(notebook):
     root, kc = notebook
-    # tslab is in the kernel's node_modules only: every form finds it, and the checker types it.
+    # zeromq (the kernel's own dependency) is in the kernel's node_modules only: every form finds it, and the checker types it.
     run = execute(
         kc,
-        'import * as tslabStatic from "tslab";\nconst tslabRequired = require("tslab");\nconst tslabDynamic = await import("tslab");\n'
-        '[typeof tslabStatic.newDisplay, tslabRequired === tslabStatic, tslabDynamic.display === tslabStatic.display, require.resolve("tslab").includes("node_modules")]',
+        'import * as zmqStatic from "zeromq";\nconst zmqRequired = require("zeromq");\nconst zmqDynamic = await import("zeromq");\n'
+        '[typeof zmqStatic.Dealer, zmqRequired === zmqStatic, zmqDynamic.Dealer === zmqStatic.Dealer, require.resolve("zeromq").includes("node_modules")]',
     )
     assert _ok(run) == (True, None) and run.result == "[ 'function', true, true, true ]" and run.stderr == ""
     # The notebook's folder comes first: its own `semver` hides the kernel's, for the runtime and the checker alike.
