@@ -12,7 +12,9 @@ import {
   markersFromDiagnostics,
   onLanguageKernelEvent,
   setLanguageKernel,
+  unrunCellsAbove,
   utf16ToCodePoints,
+  type CellEditorLike,
   type LanguageKernelEvent,
 } from "./kernel-language";
 
@@ -154,15 +156,85 @@ describe("diagnostics", () => {
     // An empty range is widened to one character, so that it shows.
     expect([markers[1].startColumn, markers[1].endColumn]).toEqual([3, 4]);
   });
+
+  test("a_name_from_an_unrun_cell_above_is_an_info_marker_not_an_error", () => {
+    const [marker] = markersFromDiagnostics([
+      { line: 1, column: 1, endLine: 1, endColumn: 7, code: 2304, message: "'images' is defined by a cell above that has not run yet", severity: "info" },
+    ]);
+    expect(marker.severity).toBe(monaco.MarkerSeverity.Info);
+    expect(marker.message).toBe("'images' is defined by a cell above that has not run yet");
+  });
+});
+
+/** A stand-in for a cell editor: a node in the page and a model with a language and a text. */
+function cellEditor(parent: HTMLElement, language: string, text: string): CellEditorLike {
+  const node = document.createElement("div");
+  parent.appendChild(node);
+  const model = { isDisposed: () => false, getLanguageId: () => language, getValue: () => text } as unknown as monaco.editor.ITextModel;
+  return { getContainerDomNode: () => node, getModel: () => model };
+}
+
+type Slot<T> = (sender: unknown, value: T) => void;
+
+/** A kernel connection whose iopub messages and status changes the test sends. */
+function fakeKernel() {
+  const iopub = new Set<Slot<KernelMessage.IIOPubMessage>>();
+  const status = new Set<Slot<Kernel.Status>>();
+  const kernel = {
+    iopubMessage: { connect: (s: Slot<KernelMessage.IIOPubMessage>) => iopub.add(s), disconnect: (s: Slot<KernelMessage.IIOPubMessage>) => iopub.delete(s) },
+    statusChanged: { connect: (s: Slot<Kernel.Status>) => status.add(s), disconnect: (s: Slot<Kernel.Status>) => status.delete(s) },
+  } as unknown as Kernel.IKernelConnection;
+  return {
+    kernel,
+    iopub,
+    status,
+    send: (msg: KernelMessage.IIOPubMessage) => iopub.forEach((s) => s(kernel, msg)),
+    setStatus: (value: Kernel.Status) => status.forEach((s) => s(kernel, value)),
+  };
+}
+
+describe("unrun cells above", () => {
+  test("typescript_cells_above_whose_text_has_not_run_in_notebook_order", () => {
+    const page = document.createElement("main");
+    const first = cellEditor(page, "typescript", "const a = 1;");
+    const python = cellEditor(page, "python", "%%python\nb = 2");
+    const markdown = cellEditor(page, "markdown", "# c");
+    const ran = cellEditor(page, "typescript", "const d = 4;");
+    const second = cellEditor(page, "typescript", "const e = 5;");
+    const checked = cellEditor(page, "typescript", "a + e;");
+    const below = cellEditor(page, "typescript", "const f = 6;");
+    // Given out of order: the result is in the page's order all the same.
+    const editors = [below, checked, second, ran, markdown, python, first];
+    expect(unrunCellsAbove(checked, editors, new Set(["const d = 4;"]))).toEqual(["const a = 1;", "const e = 5;"]);
+    expect(unrunCellsAbove(first, editors, new Set())).toEqual([]);
+  });
+
+  test("a_cell_counts_as_run_once_the_kernel_echoes_its_code_until_a_restart", () => {
+    const page = document.createElement("main");
+    const above = cellEditor(page, "typescript", "const images = load();");
+    const checked = cellEditor(page, "typescript", "images;");
+    const fake = fakeKernel();
+    try {
+      setLanguageKernel(fake.kernel, null);
+      expect(unrunCellsAbove(checked, [above, checked])).toEqual(["const images = load();"]);
+      fake.send({
+        header: { msg_type: "execute_input" },
+        parent_header: {},
+        content: { code: "const images = load();", execution_count: 1 },
+      } as unknown as KernelMessage.IIOPubMessage);
+      expect(unrunCellsAbove(checked, [above, checked])).toEqual([]);
+      fake.setStatus("restarting");
+      expect(unrunCellsAbove(checked, [above, checked])).toEqual(["const images = load();"]);
+    } finally {
+      setLanguageKernel(null, null);
+    }
+    expect(fake.iopub.size + fake.status.size).toBe(0);
+  });
 });
 
 describe("registry", () => {
   test("set_language_kernel_notifies_on_change_and_after_each_execution", () => {
-    type Slot = (sender: unknown, msg: KernelMessage.IIOPubMessage) => void;
-    const slots = new Set<Slot>();
-    const kernel = {
-      iopubMessage: { connect: (s: Slot) => slots.add(s), disconnect: (s: Slot) => slots.delete(s) },
-    } as unknown as Kernel.IKernelConnection;
+    const { kernel, iopub: slots } = fakeKernel();
     const events: LanguageKernelEvent[] = [];
     const stop = onLanguageKernelEvent((e) => events.push(e));
     const idle = (parentType: string) =>

@@ -24,15 +24,28 @@ export type LanguageKernelEvent = "kernel" | "executed";
 let currentKernel: Kernel.IKernelConnection | null = null;
 let currentComm: NotebookComm | null = null;
 const listeners = new Set<(event: LanguageKernelEvent) => void>();
+/**
+ * The sources the current kernel has run (iopub `execute_input`'s code), forgotten when the kernel
+ * changes or restarts: a cell whose text is not here has not run since its last edit.
+ */
+const executedSources = new Set<string>();
+/** The cell editors {@link watchDiagnostics} watches, each with the function that schedules its refresh. */
+const watchedEditors = new Map<monaco.editor.ICodeEditor, (ms: number) => void>();
 
 function emit(event: LanguageKernelEvent): void {
   for (const listener of [...listeners]) listener(event);
 }
 
 function onIopub(_sender: Kernel.IKernelConnection, msg: KernelMessage.IIOPubMessage): void {
+  if (msg.header.msg_type === "execute_input") executedSources.add((msg.content as KernelMessage.IExecuteInputMsg["content"]).code);
   if (msg.header.msg_type !== "status") return;
   const parent = msg.parent_header as Partial<KernelMessage.IHeader>;
   if ((msg.content as KernelMessage.IStatusMsg["content"]).execution_state === "idle" && parent.msg_type === "execute_request") emit("executed");
+}
+
+/** A restarting or dead kernel has lost what it ran. */
+function onStatus(_sender: Kernel.IKernelConnection, status: Kernel.Status): void {
+  if (status === "restarting" || status === "autorestarting" || status === "dead") executedSources.clear();
 }
 
 /**
@@ -45,7 +58,10 @@ export function setLanguageKernel(kernel: Kernel.IKernelConnection | null, comm:
   if (kernel === currentKernel && comm === currentComm) return;
   if (kernel !== currentKernel) {
     currentKernel?.iopubMessage.disconnect(onIopub);
+    currentKernel?.statusChanged.disconnect(onStatus);
     kernel?.iopubMessage.connect(onIopub);
+    kernel?.statusChanged.connect(onStatus);
+    executedSources.clear();
   }
   currentKernel = kernel;
   currentComm = comm;
@@ -195,16 +211,23 @@ export function hoverContents(content: KernelMessage.IInspectReplyMsg["content"]
   return { value: `${fence}\n${text}\n${fence}` };
 }
 
+const MARKER_SEVERITY: Record<Diagnostic["severity"], monaco.MarkerSeverity> = {
+  error: monaco.MarkerSeverity.Error,
+  warning: monaco.MarkerSeverity.Warning,
+  info: monaco.MarkerSeverity.Info,
+};
+
 /**
  * Monaco markers from the kernel's type errors of a TypeScript cell (same 1-based lines and
- * UTF-16 columns; an empty range is widened to one character so that it shows).
+ * UTF-16 columns; an empty range is widened to one character so that it shows). Severity `info`
+ * (a name a cell above that has not run declares) is Monaco's Info: a blue squiggle, not an error.
  * @param diagnostics the `diagnostics` reply of the tspy.notebook comm.
  */
 export function markersFromDiagnostics(diagnostics: Diagnostic[]): monaco.editor.IMarkerData[] {
   return diagnostics.map((d) => {
     const empty = d.endLine === d.line && d.endColumn <= d.column;
     return {
-      severity: d.severity === "warning" ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
+      severity: MARKER_SEVERITY[d.severity],
       message: d.message,
       code: String(d.code),
       source: "ts",
@@ -272,10 +295,43 @@ export function registerKernelLanguageProviders(): void {
   }
 }
 
+/** The subset of a Monaco editor {@link unrunCellsAbove} reads. */
+export type CellEditorLike = Pick<monaco.editor.ICodeEditor, "getContainerDomNode" | "getModel">;
+
+/** Whether `a`'s node comes before `b`'s in the page (notebook order: cells are laid out in order). */
+function isBefore(a: CellEditorLike, b: CellEditorLike): boolean {
+  return (a.getContainerDomNode().compareDocumentPosition(b.getContainerDomNode()) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0;
+}
+
+/**
+ * The sources of the TypeScript cells above `editor` that the kernel has not run since their last
+ * edit (their text is not among `executed`), in notebook order: what a diagnostics request sends
+ * as `unrunCellsAbove` (kernel/contracts/notebook-comm.ts).
+ * @param editor the cell editor being checked.
+ * @param editors the notebook's cell editors (default: those {@link watchDiagnostics} watches).
+ * @param executed the sources the kernel has run (default: the current kernel's `execute_input`s).
+ */
+export function unrunCellsAbove(
+  editor: CellEditorLike,
+  editors: Iterable<CellEditorLike> = watchedEditors.keys(),
+  executed: ReadonlySet<string> = executedSources,
+): string[] {
+  const sources: string[] = [];
+  for (const other of [...editors].filter((e) => e !== editor && isBefore(e, editor)).sort((a, b) => (isBefore(a, b) ? -1 : 1))) {
+    const model = other.getModel();
+    if (!model || model.isDisposed() || model.getLanguageId() !== "typescript") continue;
+    const source = model.getValue();
+    if (!executed.has(source)) sources.push(source);
+  }
+  return sources;
+}
+
 /**
  * Keeps a TypeScript cell editor's kernel markers current: asks the comm for the cell's type errors
- * {@link DIAGNOSTICS_DELAY_MS} after the last edit, after the kernel or comm changes and after each
- * execution (the delay again, so that a Run All's cells run back to back). A reply for a source that has changed since is dropped; a failed request (no
+ * {@link DIAGNOSTICS_DELAY_MS} after the last edit of this cell or of a cell above, after the kernel
+ * or comm changes and after each execution (the delay again, so that a Run All's cells run back to
+ * back). Each request carries the {@link unrunCellsAbove}, so that a name only they declare is an
+ * Info marker, not an error. A reply for a source that has changed since is dropped; a failed request (no
  * comm on the kernel side yet, a timeout, a closed comm) leaves the markers as they are. Other
  * languages (`%%python` cells) get no markers.
  * @param editor the cell's editor.
@@ -296,7 +352,7 @@ export function watchDiagnostics(editor: monaco.editor.ICodeEditor, delayMs = DI
     }
     const version = model.getVersionId();
     try {
-      const diagnostics = await comm.diagnostics(model.getValue());
+      const diagnostics = await comm.diagnostics(model.getValue(), unrunCellsAbove(editor));
       if (asked !== generation || model.isDisposed() || model.getVersionId() !== version) return;
       monaco.editor.setModelMarkers(model, DIAGNOSTICS_OWNER, markersFromDiagnostics(diagnostics));
     } catch {
@@ -307,7 +363,12 @@ export function watchDiagnostics(editor: monaco.editor.ICodeEditor, delayMs = DI
     clearTimeout(timer);
     timer = setTimeout(() => void refresh(), ms);
   };
-  const subscriptions = [editor.onDidChangeModelContent(() => schedule(delayMs)), editor.onDidChangeModelLanguage(() => schedule(0))];
+  // An edit changes what the cells below may use too.
+  const scheduleThisAndBelow = () => {
+    for (const [other, scheduleOther] of watchedEditors) if (other === editor || isBefore(editor, other)) scheduleOther(delayMs);
+  };
+  const subscriptions = [editor.onDidChangeModelContent(scheduleThisAndBelow), editor.onDidChangeModelLanguage(scheduleThisAndBelow)];
+  watchedEditors.set(editor, schedule);
   // Not at once: the kernel would answer between the execute_requests of a Run All.
   const stopListening = onLanguageKernelEvent(() => schedule(delayMs));
   schedule(0);
@@ -316,6 +377,8 @@ export function watchDiagnostics(editor: monaco.editor.ICodeEditor, delayMs = DI
       clearTimeout(timer);
       generation++;
       stopListening();
+      // A removed cell no longer declares anything for the cells below it.
+      if (watchedEditors.delete(editor)) for (const scheduleOther of watchedEditors.values()) scheduleOther(delayMs);
       for (const s of subscriptions) s.dispose();
     },
   };

@@ -14,6 +14,9 @@ import {
 export { NOTEBOOK_COMM_TARGET } from "../../kernel/contracts/notebook-comm";
 export type { Diagnostic, NotebookCommMessage, NotebookCommRequest, VariableRow } from "../../kernel/contracts/notebook-comm";
 
+/** `Omit` applied to each member of a union (a request without its id). */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /**
  * The app's end of one `tspy.notebook` comm on one kernel connection. Requests resolve with the
  * kernel's reply; they reject when the kernel answers with an error, when the comm closes, or
@@ -47,9 +50,16 @@ export class NotebookComm {
     return "reply" in m && m.reply === "variables" ? m.variables : [];
   }
 
-  /** The type errors of a TypeScript cell's source against the notebook's state. @throws Error (rejects) as described on the class. */
-  async diagnostics(code: string): Promise<Diagnostic[]> {
-    const m = await this.request({ request: "diagnostics", code });
+  /**
+   * The type errors of a TypeScript cell's source against the notebook's state.
+   * @param code the whole cell.
+   * @param unrunCellsAbove the sources of the TypeScript cells above it that have not run since their
+   *   last edit, in notebook order: a name one of them declares is reported as `info`, not an error
+   *   (see the contract's NotebookCommRequest). Left out: checked against the cells that ran only.
+   * @throws Error (rejects) as described on the class.
+   */
+  async diagnostics(code: string, unrunCellsAbove?: string[]): Promise<Diagnostic[]> {
+    const m = await this.request(unrunCellsAbove ? { request: "diagnostics", code, unrunCellsAbove } : { request: "diagnostics", code });
     return "reply" in m && m.reply === "diagnostics" ? m.diagnostics : [];
   }
 
@@ -73,7 +83,7 @@ export class NotebookComm {
     this.fail(new Error("the tspy.notebook comm was closed"));
   }
 
-  private request(body: { request: "variables" } | { request: "diagnostics"; code: string }): Promise<NotebookCommMessage> {
+  private request(body: DistributiveOmit<NotebookCommRequest, "id">): Promise<NotebookCommMessage> {
     if (this.closed) return Promise.reject(new Error("the tspy.notebook comm is closed"));
     this.nextId += 1;
     const id = String(this.nextId);

@@ -21,7 +21,9 @@ export interface VariableRow {
 
 /**
  * A type error of a TypeScript cell: lines and columns are 1-based, columns in UTF-16 code units
- * (as Monaco and the TypeScript compiler count them); the end is exclusive.
+ * (as Monaco and the TypeScript compiler count them); the end is exclusive. `info` is no error:
+ * a name the cell uses that a cell above declares but that has not run yet (see
+ * {@link NotebookCommRequest}'s `unrunCellsAbove`); its message says so.
  */
 export interface Diagnostic {
   line: number;
@@ -31,7 +33,7 @@ export interface Diagnostic {
   /** TypeScript's error number (2322, ...). */
   code: number;
   message: string;
-  severity: "error" | "warning";
+  severity: "error" | "warning" | "info";
 }
 
 /**
@@ -39,11 +41,16 @@ export interface Diagnostic {
  * with a comm_msg `{reply, id, ...}` (same id), and after every execute_request it publishes
  * `{event: "variables", variables}` on every open `tspy.notebook` comm.
  * - `{request: "variables", id}` -> `{reply: "variables", id, variables: VariableRow[]}`
- * - `{request: "diagnostics", id, code}` -> `{reply: "diagnostics", id, diagnostics: Diagnostic[]}`
- *   (`code` is a whole cell; a `%%python` cell has no diagnostics)
+ * - `{request: "diagnostics", id, code, unrunCellsAbove?}` -> `{reply: "diagnostics", id, diagnostics: Diagnostic[]}`
+ *   (`code` is a whole cell; a `%%python` cell has no diagnostics). `unrunCellsAbove` (optional,
+ *   added later: a request without it is checked as before) holds the sources of the TypeScript
+ *   cells above the checked one that have not run since their last edit, in notebook order; a
+ *   "Cannot find name 'X'" (TS2304, TS2552) where one of them declares X at top level comes back
+ *   with severity `info` and the message "'X' is defined by a cell above that has not run yet";
+ *   other diagnostics are unchanged. `%%python` cells among them are ignored (their names are Python's).
  * - a request the kernel cannot serve -> `{reply: "error", id, message}`
  */
-export type NotebookCommRequest = { request: "variables"; id: string } | { request: "diagnostics"; id: string; code: string };
+export type NotebookCommRequest = { request: "variables"; id: string } | { request: "diagnostics"; id: string; code: string; unrunCellsAbove?: string[] };
 
 /** What the kernel sends on the comm (see {@link NotebookCommRequest}). */
 export type NotebookCommMessage =

@@ -5,6 +5,7 @@ import type { Comm, CommRegistry } from "./comms";
 import type { TsDiagnostic } from "./language-service";
 import { parseCell, type VariableInfo } from "./magics";
 import { NOTEBOOK_COMM_TARGET } from "../contracts/notebook-comm";
+import { markUnrunNames, unrunCellNames } from "./unrun-cells";
 
 /** Where the comm's answers come from (the executor's state). */
 export interface NotebookCommSources {
@@ -102,7 +103,8 @@ export class NotebookCommTarget {
     try {
       if (request.request === "variables") reply = { reply: "variables", id, variables: this.variables() };
       else if (request.request === "diagnostics" && typeof request.code === "string") {
-        reply = { reply: "diagnostics", id, diagnostics: cellDiagnostics(request.code, (code) => this.sources.typeErrors(code)) };
+        const found = cellDiagnostics(request.code, (code) => this.sources.typeErrors(code));
+        reply = { reply: "diagnostics", id, diagnostics: markUnrunNames(found, unrunCellNames(request.unrunCellsAbove)) };
       } else reply = { reply: "error", id, message: `unknown tspy.notebook request: ${JSON.stringify(data)}` };
     } catch (e) {
       reply = { reply: "error", id, message: e instanceof Error ? e.message : String(e) };

@@ -135,3 +135,39 @@ def test_bad_requests_get_error_replies_and_the_kernel_stays_alive(kc, comm_id):
     assert reply["reply"] == "error"
     assert execute(kc, "1 + 1").result == "2"
     assert ask(kc, comm_id, {"request": "variables", "id": "z"})["reply"] == "variables"
+
+
+def test_names_of_unrun_cells_above_are_info_and_real_errors_stay_errors(kc, comm_id):
+    # A notebook opened afresh: the cells above have not run, the checked cell uses their names.
+    above = [
+        'const unrunPixels = new Float32Array(64);\nconst [unrunRows, unrunCols] = [8, 8];',
+        "%%python\nunrun_py_only = 1",
+        "function unrunScale(v: number) { return v / 16; }",
+    ]
+    code = 'unrunScale(unrunPixels[0]) + unrunRows * unrunCols;\nunrun_py_only;\nconst z: number = "s";'
+    reply = ask(kc, comm_id, {"request": "diagnostics", "id": "u1", "code": code, "unrunCellsAbove": above})
+    assert reply["reply"] == "diagnostics" and reply["id"] == "u1"
+    found = sorted(((d["line"], d["column"]), d["severity"], d["code"], d["message"]) for d in reply["diagnostics"])
+    info = [f for f in found if f[1] == "info"]
+    names = ["unrunScale", "unrunPixels", "unrunRows", "unrunCols"]
+    assert [(pos, msg) for pos, _, _, msg in info] == [
+        ((1, code.index(n) + 1), f"'{n}' is defined by a cell above that has not run yet") for n in names
+    ]
+    errors = [f for f in found if f[1] == "error"]
+    # A Python cell's name is no TypeScript name; the bad assignment is a real type error.
+    assert [(pos, c) for pos, _, c, _ in errors] == [((2, 1), 2304), ((3, 7), 2322)]
+    assert "unrun_py_only" in errors[0][3]
+
+
+def test_once_the_cell_above_ran_its_names_are_no_diagnostic_at_all(kc, comm_id):
+    above = "const ranAboveWidth = 28;"
+    code = "const area: number = ranAboveWidth * ranAboveWidth;"
+    [d] = ask(kc, comm_id, {"request": "diagnostics", "id": "r1", "code": code})["diagnostics"][:1]
+    assert d["severity"] == "error" and d["code"] == 2304, "without the field, the request is answered as before"
+    assert execute(kc, above).reply["content"]["status"] == "ok"
+    assert ask(kc, comm_id, {"request": "diagnostics", "id": "r2", "code": code, "unrunCellsAbove": []})["diagnostics"] == []
+
+
+def test_a_malformed_unrun_cells_field_gets_an_error_reply(kc, comm_id):
+    reply = ask(kc, comm_id, {"request": "diagnostics", "id": "b", "code": "1", "unrunCellsAbove": "const a = 1;"})
+    assert reply["reply"] == "error" and "unrunCellsAbove" in reply["message"]
