@@ -37,9 +37,9 @@ export type BufferData = BufferTypedArray;
  * (`copied: true`), and writes to it never reach Python. `getBuffer({ readOnly: "share" })`
  * shares the memory anyway (zero copy) — then writing to `data` is undefined behaviour.
  */
-export interface PyBuffer {
+export interface PyBuffer<T extends BufferData = BufferData> {
   /** TypedArray over the same memory (or a copy, see `copied`). Detached (length 0) after release() of a shared view. */
-  readonly data: BufferData;
+  readonly data: T;
   /** Elements per dimension ([] for a 0-d buffer). */
   readonly shape: number[];
   /** Bytes between neighbouring elements per dimension (may be negative). */
@@ -62,24 +62,41 @@ export interface PyBuffer {
   release(): void;
 }
 
+/** A TypedArray class of the dtype table, e.g. `Float32Array` (what `kind` names in {@link GetBufferOptions}). */
+export type BufferKind<T extends BufferData> = new (length: number) => T;
+
 /** Options of {@link Tspy.getBuffer}. */
-export interface GetBufferOptions {
+export interface GetBufferOptions<T extends BufferData = BufferData> {
   /**
    * For a read-only exporter: "copy" (default) gives `data` as a private copy so JS cannot write
    * into read-only memory; "share" gives the shared memory (writes are undefined behaviour).
    */
   readOnly?: "copy" | "share";
+  /**
+   * The TypedArray class the caller expects `data` to be, e.g. `Float32Array` for a float32 array:
+   * `data` is then typed as that class (not the union of every kind), and a buffer of another dtype
+   * throws a TypeError naming both instead of being read as the wrong numbers.
+   */
+  kind?: BufferKind<T>;
 }
 
 /**
  * The buffer view of the object of `h` (see {@link PyBuffer}); a read-only exporter's memory is
  * copied unless `options.readOnly` is "share".
- * @throws TypeError for a bad `readOnly`; PythonError when the object has no buffer.
+ * @throws TypeError for a bad `readOnly` or `kind`, or a buffer whose TypedArray kind is not
+ *   `options.kind` (the Py_buffer is released first); PythonError when the object has no buffer.
  */
-export function getBuffer(n: NativeModule, h: PyHandle, options?: GetBufferOptions): PyBuffer {
+export function getBuffer<T extends BufferData = BufferData>(n: NativeModule, h: PyHandle, options?: GetBufferOptions<T>): PyBuffer<T> {
   const mode = options?.readOnly ?? "copy";
   if (mode !== "copy" && mode !== "share") throw new TypeError('getBuffer: readOnly must be "copy" or "share"');
+  const kind = options?.kind;
+  if (kind !== undefined && typeof kind !== "function")
+    throw new TypeError(`getBuffer: kind must be a TypedArray class such as Float32Array, not ${typeof kind}`);
   const raw = n.getBuffer(h);
+  if (kind !== undefined && !(raw.data instanceof kind)) {
+    if (raw.token) n.releaseBuffer(raw.token, raw.data.buffer);
+    throw new TypeError(`getBuffer: the buffer's dtype ${raw.dtype} is read as a ${raw.data.constructor.name}, not the ${kind.name} asked for`);
+  }
   let token = raw.token;
   let data = raw.data;
   const copied = raw.readonly && mode === "copy";
@@ -91,7 +108,7 @@ export function getBuffer(n: NativeModule, h: PyHandle, options?: GetBufferOptio
   if (token) recordBuffer(data);
   return {
     copied,
-    data,
+    data: data as T,
     shape: raw.shape,
     strides: raw.strides,
     offset: raw.offset,

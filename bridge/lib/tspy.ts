@@ -2,7 +2,7 @@
 // members, each built from the parts of bridge/lib that do the work.
 import * as util from "node:util";
 import type { PythonConfig } from "../../python-env/config.js";
-import { getBuffer, type GetBufferOptions, isSharedMemory, type PyBuffer, type SharedMemory, type ToDLPackOptions } from "./buffers.js";
+import { type BufferData, getBuffer, type GetBufferOptions, isSharedMemory, type PyBuffer, type SharedMemory, type ToDLPackOptions } from "./buffers.js";
 import { pyConfig, pyInstall, type PyInstallOptions, type PyRuntimeConfig, usePython } from "./environment.js";
 import { PyFloat, PyKwargs, PySlice } from "./markers.js";
 import { isPlainObject, type PyContext, pyWith, toPy, type ToPyOptions } from "./operations.js";
@@ -172,10 +172,11 @@ export interface Tspy {
   destroy(obj: PyProxy): void;
   /**
    * The buffer protocol view over `obj`'s memory (a copy for read-only exporters unless
-   * `readOnly: "share"`); see {@link PyBuffer}.
-   * @throws TypeError for a non-PyProxy, unsupported formats or options; PythonError when the object has no buffer.
+   * `readOnly: "share"`); see {@link PyBuffer}. `kind: Float32Array` types `data` as that class and
+   * checks it: `tspy.getBuffer(images, { kind: Float32Array }).data` is a Float32Array or a TypeError.
+   * @throws TypeError for a non-PyProxy, unsupported formats or options, a buffer of another kind than `kind`; PythonError when the object has no buffer.
    */
-  getBuffer(obj: PyProxy, options?: GetBufferOptions): PyBuffer;
+  getBuffer<T extends BufferData = BufferData>(obj: PyProxy, options?: GetBufferOptions<T>): PyBuffer<T>;
   /** repr(obj) (a JS value is converted to Python first). @throws PythonError when repr raises. */
   repr(obj: unknown): string;
   /** len(obj) (a JS value is converted first). @throws PythonError TypeError when the object has no len(). */

@@ -194,3 +194,29 @@ test("transferred_buffer_view_keeps_python_memory_alive", async () => {
   assert.deepEqual([...moved], [0, 1, 2, 3], "the moved view still reads Python's memory");
   moved = undefined;
 });
+
+test("get_buffer_of_an_expected_kind_is_typed_as_it_and_another_dtype_is_a_clear_error", () => {
+  tspy.exec("import numpy as np\nk32 = np.arange(4, dtype=np.float32)\nk64 = np.arange(4, dtype=np.int64)");
+  // The digits example's idiom: a float32 array's data is a Float32Array, typed so (no union with
+  // BigInt64Array), so Math.max and /= type-check and run.
+  const buf = tspy.getBuffer(py.k32, { kind: Float32Array });
+  const typed: Float32Array = buf.data;
+  let max = 0;
+  for (const v of typed) max = Math.max(max, v);
+  for (let i = 0; i < typed.length; i++) typed[i] /= max;
+  assert.deepEqual(tspy.toJS(tspy.eval("k32.tolist()")), [0, 1 / 3, 2 / 3, 1].map(Math.fround));
+  buf.release();
+  // Asked for Float32Array, an int64 array throws naming both kinds; the Py_buffer is released
+  // (a bytearray cannot grow while an export of it is held).
+  assert.throws(() => tspy.getBuffer(py.k64, { kind: Float32Array }), {
+    name: "TypeError",
+    message: "getBuffer: the buffer's dtype int64 is read as a BigInt64Array, not the Float32Array asked for",
+  });
+  tspy.exec("ba = bytearray(b'abcd')");
+  assert.throws(() => tspy.getBuffer(py.ba, { kind: Float64Array }), /dtype uint8 is read as a Uint8Array, not the Float64Array/);
+  tspy.exec("ba.extend(b'x')");
+  assert.equal(tspy.eval("len(ba)"), 5);
+  // @ts-expect-error kind is a TypedArray class, not a dtype name
+  assert.throws(() => tspy.getBuffer(py.k32, { kind: "float32" }), /kind must be a TypedArray class/);
+  tspy.exec("del k32, k64, ba");
+});

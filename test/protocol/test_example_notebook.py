@@ -25,6 +25,8 @@ def test_digits_notebook_trains_to_90_percent_test_accuracy():
     texts = [_text(c) for c in nb.cells if c.cell_type == "code"]
     everything = "\n".join(texts)
     assert not any(o["output_type"] == "error" for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    # The notebook a teacher hands out type-checks clean: no warn-mode type errors on stderr.
+    assert "error TS" not in everything, everything
     # Keras' own training log (verbose=2: a line per epoch) reached the notebook.
     assert len(re.findall(r"Epoch \d+/40", everything)) == 40
     assert "val_accuracy" in everything
