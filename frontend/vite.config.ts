@@ -28,5 +28,8 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
+    // The output frames' stylesheets are read as text (`?raw`) into each frame's document; their
+    // tests read the real text (vitest otherwise gives CSS files as empty strings).
+    css: { include: [/outputs-(frame|maths)\.css/] },
   },
 });

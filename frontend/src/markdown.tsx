@@ -1,11 +1,13 @@
 // Markdown with TeX math (`$...$`, `$$...$$`) and text/latex, typeset by KaTeX as MathML (which
-// Chromium draws natively, so no KaTeX CSS or fonts are needed). Knows nothing of cells or kernels.
+// Chromium draws natively with an installed math font, so no KaTeX CSS or fonts are needed; its
+// size and font: outputs-maths.css). Knows nothing of cells or kernels.
 import { useLayoutEffect, useRef } from "react";
 import { Marked } from "marked";
 import markedKatex from "marked-katex-extension";
 import katex, { type KatexOptions } from "katex";
 import renderMathInElement from "katex/contrib/auto-render";
 import { SandboxedHtml } from "./outputs-frame";
+import "./outputs-maths.css";
 
 /** KaTeX's options for every formula the app typesets: MathML only, bad TeX shown in red, not thrown. */
 export const KATEX_OPTIONS: KatexOptions = { output: "mathml", throwOnError: false };

@@ -1,6 +1,9 @@
 // A sandboxed iframe for untrusted HTML (outputs, rendered Markdown): sandbox="allow-scripts" without
-// allow-same-origin, so its scripts run in an opaque origin. Knows nothing of outputs or kernels.
+// allow-same-origin, so its scripts run in an opaque origin. Its document gets the output content
+// stylesheets (tables as JupyterLab draws them, maths sizes). Knows nothing of outputs or kernels.
 import { useLayoutEffect, useRef, useState } from "react";
+import FRAME_CSS from "./outputs-frame.css?raw";
+import MATHS_CSS from "./outputs-maths.css?raw";
 
 /** Upper bound of a frame's height, CSS pixels: taller documents scroll inside the frame. */
 export const MAX_FRAME_HEIGHT = 4000;
@@ -16,12 +19,16 @@ const RESIZE_SCRIPT =
   "new ResizeObserver(s).observe(document.body);})()</script>";
 
 /**
- * The frame's base style: no margins, wide content (tables of model summaries, tensor views)
- * scrolls sideways inside the body so that the reported height includes that scrollbar.
+ * The document a sandboxed frame shows: the content (a fragment or a whole document) after the
+ * frame's stylesheets, with `className` on its `<html>` (the stylesheets tell HTML outputs from
+ * Markdown by it), and the script that reports its height.
+ * @param html the HTML document or fragment.
+ * @param className "tspy-html" or "tspy-markdown" (see outputs-frame.css).
+ * @returns the `srcdoc` text.
  */
-const BASE_STYLE =
-  "<style>html{overflow-y:auto}body{margin:0;display:flow-root;overflow-x:auto;overflow-y:hidden;font-family:sans-serif;font-size:14px;color:#222}" +
-  "table{font-variant-numeric:tabular-nums}img{max-width:100%}</style>";
+export function frameDocument(html: string, className: string): string {
+  return `<!doctype html><html class="${className}"><meta charset="utf-8"><style>${FRAME_CSS}\n${MATHS_CSS}</style>${html}${RESIZE_SCRIPT}`;
+}
 
 /**
  * HTML in an iframe sandboxed with `allow-scripts` only: its scripts run in an opaque origin and
@@ -47,7 +54,7 @@ export function SandboxedHtml({ html, className }: { html: string; className: st
       ref={ref}
       className={className}
       sandbox="allow-scripts"
-      srcDoc={`<!doctype html><meta charset="utf-8">${BASE_STYLE}${html}${RESIZE_SCRIPT}`}
+      srcDoc={frameDocument(html, className)}
       style={{ width: "100%", height, border: 0 }}
       title={className}
       onLoad={() => ref.current?.contentWindow?.postMessage({ tspyMeasure: true }, "*")}

@@ -1,12 +1,14 @@
 // Output rendering: streams and tracebacks with ANSI colours, HTML in a sandboxed frame (no
 // allow-same-origin), Markdown and LaTeX math (KaTeX MathML), JSON trees, images with their
-// metadata sizes, plain text and the MIME preference order; and the app's URL parsing.
+// metadata sizes, plain text and the MIME preference order; tables in frames styled as JupyterLab
+// styles them and maths sized as JupyterLab sizes it; and the app's URL parsing.
 // @vitest-environment jsdom
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { cleanup, fireEvent, render } from "@testing-library/react";
 import { MIME_ORDER, OutputView, imageStyle, pickMime, stripAnsi } from "./outputs";
 import { ANSI_COLOURS, ansiSpans, xtermColour } from "./outputs-ansi";
-import { markdownToHtml } from "./markdown";
+import { LatexView, markdownToHtml } from "./markdown";
+import { frameDocument } from "./outputs-frame";
 import { CellView, promptText } from "./cell-view";
 import { readNotebook } from "./nbformat-io";
 import { serverFromLocation } from "./server";
@@ -201,6 +203,70 @@ describe("LaTeX and Markdown math", () => {
     expect(frame.getAttribute("sandbox")).toBe("allow-scripts");
     expect(frame.getAttribute("srcdoc")).toContain("<em>a</em>");
     expect(frame.getAttribute("srcdoc")).toContain("<msub>");
+  });
+});
+
+/**
+ * A frame's document (its `srcdoc`) parsed, and what its stylesheets declare for an element: the
+ * value of `property` in the last rule whose selector matches (jsdom's cascade is partial; its
+ * selector matching and CSSOM are real).
+ * @param srcdoc the frame's document text.
+ */
+function frameStyles(srcdoc: string): { doc: Document; declared(el: Element, property: string): string } {
+  const doc = new DOMParser().parseFromString(srcdoc, "text/html");
+  // jsdom builds style sheets only in a document with a window: parse the frame's there.
+  const styles = [...doc.querySelectorAll("style")].map((s) => document.head.appendChild(document.importNode(s, true)));
+  const rules = styles.flatMap((s) => [...s.sheet!.cssRules]).filter((r): r is CSSStyleRule => "selectorText" in r);
+  styles.forEach((s) => s.remove());
+  return {
+    doc,
+    declared: (el, property) =>
+      rules
+        .filter((r) => el.matches(r.selectorText) && r.style.getPropertyValue(property) !== "")
+        .map((r) => r.style.getPropertyValue(property))
+        .at(-1) ?? "",
+  };
+}
+
+describe("output content styles (JupyterLab's look)", () => {
+  /** pandas' to_html of DataFrame({"a": [1, 2], "b": [3.5, 4.25]}), as _repr_html_ sends it (without its scoped <style>). */
+  const DATAFRAME =
+    '<div><table border="1" class="dataframe"><thead><tr style="text-align: right;"><th></th><th>a</th><th>b</th></tr></thead>' +
+    "<tbody><tr><th>0</th><td>1</td><td>3.50</td></tr><tr><th>1</th><td>2</td><td>4.25</td></tr></tbody></table></div>";
+
+  test("dataframe_in_an_html_output_frame_has_a_header_rule_right_aligned_cells_and_shaded_rows", () => {
+    const { container } = render(<OutputView output={{ output_type: "execute_result", execution_count: 1, data: { "text/html": DATAFRAME }, metadata: {} }} />);
+    const { doc, declared } = frameStyles(container.querySelector("iframe.tspy-html")!.getAttribute("srcdoc")!);
+    expect(doc.documentElement.className).toBe("tspy-html");
+    expect(declared(doc.querySelector("thead th")!, "border-bottom")).toMatch(/solid/);
+    expect(declared(doc.querySelector("tbody td")!, "text-align")).toBe("right");
+    expect(declared(doc.querySelector("tbody td")!, "border")).toMatch(/none/);
+    expect(declared(doc.querySelector("table")!, "font-size")).toBe("12px");
+    const rows = doc.querySelectorAll("tbody tr");
+    expect(declared(rows[0], "background")).not.toBe(declared(rows[1], "background"));
+  });
+
+  test("markdown_frame_tables_keep_their_own_alignment", () => {
+    const { doc, declared } = frameStyles(frameDocument(markdownToHtml("| n | name |\n|--:|:--|\n| 1 | one |"), "tspy-markdown"));
+    const cells = doc.querySelectorAll("tbody td");
+    expect(declared(cells[0], "text-align")).toBe("");
+    expect(cells[0].getAttribute("align")).toBe("right");
+    expect(cells[1].getAttribute("align")).toBe("left");
+    expect(declared(doc.querySelector("thead th")!, "border-bottom")).toMatch(/solid/);
+  });
+
+  test("display_maths_is_1_2_times_the_text_inline_maths_the_text_size", () => {
+    const { doc, declared } = frameStyles(frameDocument(markdownToHtml("Inline $x^2$ and\n\n$$\\int_0^1 x^2 dx$$"), "tspy-markdown"));
+    const [inline, display] = doc.querySelectorAll("math");
+    expect(display.getAttribute("display")).toBe("block");
+    expect(declared(display, "font-size")).toBe("1.2em");
+    expect(declared(inline, "font-size")).toBe("1em");
+    expect(declared(inline, "font-family")).toContain("Latin Modern Math");
+  });
+
+  test("latex_output_in_the_page_gets_the_same_maths_classes", () => {
+    const { container } = render(<LatexView latex={"$$\\frac{a}{b}$$"} />);
+    expect(container.querySelector("span.katex > math[display='block']")).not.toBeNull();
   });
 });
 
