@@ -90,7 +90,9 @@ async function main() {
     throw new Error("the app is not built (frontend/dist/tspy is missing); run `npm install` or `npm run build --workspace frontend`");
   }
   const root = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.root);
-  const token = randomBytes(24).toString("hex");
+  // A token from the environment (as Jupyter Server itself reads JUPYTER_TOKEN) lets a restarted
+  // server keep the open app's URL; otherwise a random one.
+  const token = process.env.JUPYTER_TOKEN || randomBytes(24).toString("hex");
   const args = [
     "server",
     "--no-browser",

@@ -16,7 +16,9 @@ function fakeSessions() {
   const statusChanged = signal<Kernel.Status>();
   const connectionStatusChanged = signal<Kernel.ConnectionStatus>();
   const kernelChanged = signal<{ newValue: unknown }>();
+  const disposed = signal<void>();
   const session = {
+    disposed,
     kernel,
     isDisposed: false,
     dispose: vi.fn(),
@@ -98,4 +100,21 @@ test("only_the_cancelled_kernel_info_request_of_a_reconnect_is_treated_as_handle
   expect(isCancelledKernelInfo(new Error("Canceled future for kernel_info_request message before replies were done"))).toBe(true);
   expect(isCancelledKernelInfo(new Error("Canceled future for execute_request message before replies were done"))).toBe(false);
   expect(isCancelledKernelInfo("Canceled future for kernel_info_request message")).toBe(false);
+});
+
+test("kernel_session_a_session_the_server_forgot_is_lost_and_restart_starts_a_new_one", async () => {
+  const { sessions, session } = fakeSessions();
+  const ks = new KernelSession(sessions, "tspy");
+  const causes: string[] = [];
+  ks.onReset((cause) => causes.push(cause));
+  await ks.start("a.ipynb");
+  // @jupyterlab/services disposes a session the restarted server no longer lists.
+  session.isDisposed = true;
+  session.disposed.emit();
+  expect(causes).toEqual(["crash"]);
+  expect(ks.getState()).toMatchObject({ session: null, kernel: null, status: "no kernel", notice: { kind: "lost", text: NOTICES.lost } });
+  session.isDisposed = false;
+  expect(await ks.restart()).toBe(true);
+  expect(sessions.startNew).toHaveBeenCalledTimes(2);
+  expect(ks.getState().session).toBe(session);
 });

@@ -9,9 +9,9 @@ export interface KernelNotice {
   /**
    * `restarted`: the user restarted it; `autorestarted`: it died and the server's restarter started a
    * new one; `dead`: it died and nothing restarted it; `error`: a request to the server failed;
-   * `shutdown`: the user shut it down.
+   * `shutdown`: the user shut it down; `lost`: the server no longer has the session (it was restarted).
    */
-  kind: "restarted" | "autorestarted" | "dead" | "error" | "shutdown";
+  kind: "restarted" | "autorestarted" | "dead" | "error" | "shutdown" | "lost";
   /** One or two sentences for the user. */
   text: string;
 }
@@ -38,6 +38,13 @@ export interface KernelSessionState {
   notice: KernelNotice | null;
 }
 
+/**
+ * Why the kernel's state was lost (see {@link KernelSession.onReset}): `restart` (the user's
+ * Restart), `crash` (the kernel process died, whether or not the server restarted it), `shutdown`,
+ * `change` (the kernel picker started another kernel).
+ */
+export type ResetCause = "restart" | "crash" | "shutdown" | "change";
+
 /** Texts of the notices, exported so that tests and the app agree. */
 export const NOTICES = {
   restarted: "Kernel restarted: the variables of both languages are gone. The notebook and your edits are unchanged.",
@@ -45,6 +52,7 @@ export const NOTICES = {
     "The kernel died and the server restarted it: the variables of both languages are gone. The notebook and your unsaved edits are kept; run the cells again.",
   dead: "The kernel died and was not restarted. The notebook and your unsaved edits are kept; press Restart to start a new kernel.",
   shutdown: "The kernel was shut down. Press Restart to start a new one.",
+  lost: "The server no longer has this notebook's kernel session (the server was restarted?). The notebook and your unsaved edits are kept; press Restart to start a new kernel.",
 } as const;
 
 /**
@@ -79,13 +87,15 @@ function describe(e: unknown): string {
 export class KernelSession {
   private state: KernelSessionState = { session: null, kernel: null, status: "no kernel", connection: "none", generation: 0, notice: null };
   private readonly listeners = new Set<() => void>();
-  private readonly resetListeners = new Set<() => void>();
+  private readonly resetListeners = new Set<(cause: ResetCause) => void>();
   /** True while {@link restart} runs: a `restarting` status then is ours, not a crash. */
   private restarting = false;
   /** The kernelspec of the session's kernel (the one a restart from `dead` starts again). */
   private currentName: string;
   /** The path of the notebook the session was started for (a restart after a shut down starts it again). */
   private path: string | null = null;
+  /** The session this class itself shuts down or disposes (its disposal is no loss). */
+  private leaving: Session.ISessionConnection | null = null;
 
   /**
    * @param sessions the server's session manager.
@@ -115,9 +125,10 @@ export class KernelSession {
   /**
    * Adds a listener called, synchronously, when the kernel's state is lost (restart, crash, death):
    * requests in flight will get no reply, so running cells should stop showing as running.
+   * @param listener called with why the state was lost.
    * @returns the function that removes the listener.
    */
-  onReset(listener: () => void): () => void {
+  onReset(listener: (cause: ResetCause) => void): () => void {
     this.resetListeners.add(listener);
     return () => this.resetListeners.delete(listener);
   }
@@ -127,8 +138,8 @@ export class KernelSession {
     for (const l of this.listeners) l();
   }
 
-  private reset(): void {
-    for (const l of this.resetListeners) l();
+  private reset(cause: ResetCause): void {
+    for (const l of this.resetListeners) l(cause);
   }
 
   /**
@@ -150,6 +161,7 @@ export class KernelSession {
       this.set({ status: "no kernel", connection: "none" });
       throw e;
     }
+    s.disposed.connect(() => this.onSessionGone(s));
     s.statusChanged.connect((_, status) => this.onStatus(status));
     s.connectionStatusChanged.connect((_, connection) => this.set({ connection }));
     s.kernelChanged.connect((_, change) => {
@@ -163,14 +175,25 @@ export class KernelSession {
   private onStatus(status: Kernel.Status): void {
     if (status === "autorestarting" && !this.restarting) {
       // The server's restarter found the kernel process gone and started a new one.
-      this.reset();
+      this.reset("crash");
       this.set({ status, notice: { kind: "autorestarted", text: NOTICES.autorestarted }, generation: this.state.generation + 1 });
     } else if (status === "dead") {
-      this.reset();
+      this.reset("crash");
       this.set({ status, notice: { kind: "dead", text: NOTICES.dead } });
     } else {
       this.set({ status });
     }
+  }
+
+  /**
+   * The session connection was disposed by @jupyterlab/services because the server's session list
+   * no longer has it (a restarted server), not by this class: the kernel is gone, Restart starts a
+   * new session.
+   */
+  private onSessionGone(s: Session.ISessionConnection): void {
+    if (this.state.session !== s || this.leaving === s) return;
+    this.reset("crash");
+    this.set({ session: null, kernel: null, status: "no kernel", connection: "none", notice: { kind: "lost", text: NOTICES.lost } });
   }
 
   /**
@@ -189,13 +212,14 @@ export class KernelSession {
 
   /**
    * Restarts the kernel: `kernel.restart()`, or a new kernel for the session when the old one is
-   * dead, or a new session after a {@link shutdown}. Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
+   * dead, or a new session after a {@link shutdown} or when the server no longer has the session
+   * (it was restarted). Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
    * a failure becomes an `error` notice and resolves false, it never throws.
    * @returns true when a kernel is running again.
    */
   async restart(): Promise<boolean> {
     const s = this.state.session;
-    if (!s) {
+    if (!s || s.isDisposed) {
       if (this.path === null) return false;
       try {
         await this.start(this.path, this.currentName);
@@ -206,7 +230,7 @@ export class KernelSession {
       }
     }
     this.restarting = true;
-    this.reset();
+    this.reset("restart");
     this.set({ notice: null });
     try {
       const k = s.kernel;
@@ -231,7 +255,7 @@ export class KernelSession {
   async changeKernel(kernelName: string): Promise<boolean> {
     const s = this.state.session;
     if (!s) return false;
-    this.reset();
+    this.reset("change");
     try {
       await s.changeKernel({ name: kernelName });
       this.currentName = kernelName;
@@ -250,7 +274,8 @@ export class KernelSession {
   async shutdown(): Promise<void> {
     const s = this.state.session;
     if (!s) return;
-    this.reset();
+    this.reset("shutdown");
+    this.leaving = s;
     try {
       await s.shutdown();
       this.set({ session: null, kernel: null, status: "no kernel", connection: "none", notice: { kind: "shutdown", text: NOTICES.shutdown } });
@@ -288,8 +313,10 @@ export class KernelSession {
 
   private disposeSession(): void {
     const s = this.state.session;
-    if (s && !s.isDisposed) s.dispose();
-    if (s) this.set({ session: null, kernel: null, status: "no kernel", connection: "none" });
+    if (!s) return;
+    this.leaving = s;
+    if (!s.isDisposed) s.dispose();
+    this.set({ session: null, kernel: null, status: "no kernel", connection: "none" });
   }
 
   /** Drops the connection to the session (the kernel keeps running on the server); the object stays usable. */

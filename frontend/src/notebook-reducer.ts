@@ -9,6 +9,8 @@ import { applyIOPub } from "./cell-outputs";
 /**
  * Changes to the notebook; `iopub` carries one message the kernel sent for a cell's execution.
  * Where `cellId` is optional it defaults to the selected cell.
+ * - `finish`: the cell stops running with this execution count; `died` (the kernel died while it
+ *   ran or waited) appends an error output that says so ({@link KERNEL_DIED}), as VS Code does.
  * - `insert`: a new cell of `kind` (TypeScript by default) with id `id` above or below the cell; it becomes selected.
  * - `delete`: removes the cell, or without `cellId` the selected cells (kept for `undoDelete`, which
  *   puts them back together); the cell after them (else before) becomes selected.
@@ -34,7 +36,7 @@ export type Action =
   | { type: "edit"; cellId: string; source: string }
   | { type: "start"; cellId: string }
   | { type: "iopub"; cellId: string; msg: KernelMessage.IIOPubMessage }
-  | { type: "finish"; cellId: string; executionCount: number | null }
+  | { type: "finish"; cellId: string; executionCount: number | null; died?: boolean }
   | { type: "insert"; where: "above" | "below"; id: string; kind?: Exclude<CellKind, "raw">; cellId?: string; mode?: Mode }
   | { type: "delete"; cellId?: string }
   | { type: "undoDelete" }
@@ -52,6 +54,19 @@ export type Action =
   | { type: "rename"; path: string }
   | { type: "clearOutputs" }
   | { type: "kernelspec"; kernelspec: nbformat.IKernelspecMetadata };
+
+/**
+ * The error output a cell gets when the kernel died while it ran or waited to run (the `finish`
+ * action's `died`): VS Code's "The Kernel crashed while executing code in the current cell or a
+ * previous cell" put as an nbformat error output, so that it shows where the user looks.
+ */
+export const KERNEL_DIED: nbformat.IError = {
+  output_type: "error",
+  ename: "Kernel died",
+  evalue:
+    "The kernel died while running this cell (or a cell queued before it); its variables are gone. Review the code for a possible cause (e.g. os._exit(), a crash in native code, running out of memory).",
+  traceback: [],
+};
 
 /** The index of `cellId` (or of the selected cell), -1 when there is none. */
 function indexOf(state: NotebookState, cellId: string | undefined): number {
@@ -237,7 +252,12 @@ function applyAction(state: NotebookState | null, action: Action): NotebookState
     case "iopub":
       return changed(state, { cells: applyIOPub(state.cells, action.cellId, action.msg) });
     case "finish":
-      return at(action.cellId, (c) => ({ ...c, running: false, executionCount: action.executionCount }));
+      return at(action.cellId, (c) => ({
+        ...c,
+        running: false,
+        executionCount: action.executionCount,
+        outputs: action.died ? [...c.outputs, KERNEL_DIED] : c.outputs,
+      }));
     default:
       return editCells(state, action) ?? state;
   }

@@ -58,12 +58,13 @@ export function useCellRunner(options: CellRunnerOptions): CellRunner {
   );
   const clearStdin = useCallback(() => setStdin({}), []);
 
-  // A restart or a crash cancels every request in flight: no cell is running any more, no prompt waits.
+  // A restart or a crash cancels every request in flight: no cell is running any more, no prompt
+  // waits; after a crash the cells that were running say so in their outputs.
   useEffect(
     () =>
-      kernelSession.onReset(() => {
+      kernelSession.onReset((cause) => {
         for (const c of notebookRef.current?.cells ?? []) {
-          if (c.running) dispatch({ type: "finish", cellId: c.id, executionCount: c.executionCount });
+          if (c.running) dispatch({ type: "finish", cellId: c.id, executionCount: c.executionCount, died: cause === "crash" });
         }
         setStdin({});
       }),

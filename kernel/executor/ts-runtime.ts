@@ -158,6 +158,7 @@ export class TsRuntime {
       ]);
       throw new CellSyntaxError(namedError("SyntaxError", `${first.message} (line ${first.line}, column ${first.column})`, traceback));
     }
+    const fresh = cell.declared.filter((name) => !this.declared.has(name));
     for (const name of cell.declared) {
       this.declared.add(name);
       makeShadowable(name);
@@ -167,6 +168,11 @@ export class TsRuntime {
     this.sourceMaps.set(fileName, { json: cell.sourceMap, lines, wrapperLine });
     const script = new vm.Script(cell.code, { filename: fileName });
     const promise = this.guarded(() => script.runInThisContext() as Promise<unknown>);
+    // A new name whose initialiser threw never got a value (JavaScript's temporal dead zone): it is
+    // no variable (the variables panel, Python's `ts`), though a later cell may declare it again.
+    promise.catch(() => {
+      for (const name of fresh) if ((globalThis as Record<string, unknown>)[name] === undefined) this.declared.delete(name);
+    });
     return Promise.race([promise, interrupted]);
   }
 

@@ -7,7 +7,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { notebookOf, startApp, type RunningApp } from "../support/app";
+import { notebookOf, openFromList, startApp, type RunningApp } from "../support/app";
 
 /** ms: the server's start and a notebook's opening on a loaded machine. */
 const OPEN_TIMEOUT = 120_000;
@@ -67,9 +67,7 @@ after(async () => {
 
 /** Opens a notebook from the list; its first cell is selected in command mode (autosave put off: the files stay as they were). */
 async function openNotebook(name: string): Promise<void> {
-  await page.goto(`${app!.url}&autosave=3600000`);
-  await page.locator(".tspy-file", { hasText: name }).click();
-  await page.locator(".tspy-title", { hasText: name }).waitFor({ timeout: OPEN_TIMEOUT });
+  await openFromList(app!, name, { show: OPEN_TIMEOUT });
   await page.locator(".tspy-notebook[data-mode='command'] .tspy-cell[data-selected='true']").waitFor({ timeout: OPEN_TIMEOUT });
 }
 

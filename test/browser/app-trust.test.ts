@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { notebookOf, startApp, type RunningApp, screenshotApp } from "../support/app";
+import { cellOf, notebookOf, openFromList, startApp, type RunningApp, screenshotApp } from "../support/app";
 
 /** ms: server start, kernel start, the first imports (numpy, Keras) on a loaded machine. */
 const RUN_TIMEOUT = 240_000;
@@ -59,17 +59,10 @@ after(async () => {
   await app?.stop();
 });
 
-function cell(id: string): Locator {
-  return page.locator(`.tspy-cell[data-cell-id='${id}']`);
-}
+const cell = (id: string): Locator => cellOf(page, id);
 
-/** Opens a notebook from the list (the page at the app's URL, autosave put off so that only the backup keeps edits). */
-async function openNotebook(name: string): Promise<void> {
-  await page.goto(`${app!.url}&autosave=3600000`);
-  await page.locator(".tspy-file", { hasText: name }).click();
-  await page.locator(".tspy-title", { hasText: name }).waitFor({ timeout: 30_000 });
-  await page.locator(".tspy-kernel-status[data-status='idle']").waitFor({ timeout: RUN_TIMEOUT });
-}
+/** Opens a notebook from the list and waits for its kernel (support/app.ts's openFromList). */
+const openNotebook = (name: string): Promise<void> => openFromList(app!, name, { show: 30_000, kernel: RUN_TIMEOUT });
 
 /** The text of a cell's editor, as Monaco shows it (its lines, non-breaking spaces as spaces). */
 async function editorText(id: string): Promise<string> {

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import assert from "node:assert/strict";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS, freePort } from "./jupyter";
 
 /** The repository's root (tests run from dist/test/...). */
@@ -137,4 +137,21 @@ export async function screenshotApp(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
   await page.setViewportSize(viewport);
+}
+
+/** The app's cell whose nbformat id is `id` (its `data-cell-id`). */
+export function cellOf(page: Page, id: string): Locator {
+  return page.locator(`.tspy-cell[data-cell-id='${id}']`);
+}
+
+/**
+ * Opens `name` from the notebook list at the app's URL, with autosave put off (an hour), so that
+ * only the user's saves and the local backup keep edits; waits for its title to show.
+ * @param timeouts ms: `show` for the title; `kernel`, when given, for the kernel to be idle.
+ */
+export async function openFromList(app: RunningApp, name: string, timeouts: { show: number; kernel?: number }): Promise<void> {
+  await app.page.goto(`${app.url}&autosave=3600000`);
+  await app.page.locator(".tspy-file", { hasText: name }).click();
+  await app.page.locator(".tspy-title", { hasText: name }).waitFor({ timeout: timeouts.show });
+  if (timeouts.kernel !== undefined) await app.page.locator(".tspy-kernel-status[data-status='idle']").waitFor({ timeout: timeouts.kernel });
 }
