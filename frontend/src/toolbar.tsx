@@ -76,29 +76,41 @@ export function NotebookToolbar(props: {
           )}
         </strong>
       )}
-      <button className="tspy-rename" disabled={!notebook} onClick={() => setRenaming(true)}>
-        Rename
+      <button className="tspy-rename" aria-label="Rename" title="Rename the notebook" disabled={!notebook} onClick={() => setRenaming(true)}>
+        ✎
       </button>
       <button className="tspy-save" disabled={!notebook} title="Save (Ctrl+S)" onClick={() => save()}>
         Save
       </button>
-      <button className="tspy-run-all" disabled={!canRun(kernelState)} onClick={() => void runAll()}>
-        Run All
+      <button className="tspy-run-all" aria-label="Run All" title="Run all cells" disabled={!canRun(kernelState)} onClick={() => void runAll()}>
+        ▶▶
       </button>
-      <button className="tspy-interrupt" disabled={!session || status === "dead"} onClick={() => void kernelSession.interrupt()}>
-        Interrupt
+      <button
+        className="tspy-interrupt"
+        aria-label="Interrupt"
+        title="Interrupt the kernel (I I)"
+        disabled={!session || status === "dead"}
+        onClick={() => void kernelSession.interrupt()}
+      >
+        ■
       </button>
-      <button className="tspy-restart" title="Restart the kernel (0 0)" disabled={!notebook} onClick={() => confirmRestart()}>
-        Restart
+      <button className="tspy-restart" aria-label="Restart" title="Restart the kernel (0 0)" disabled={!notebook} onClick={() => confirmRestart()}>
+        ↻
       </button>
-      <button className="tspy-restart-run-all" disabled={!notebook} onClick={() => confirmRestart(runAll)}>
-        Restart &amp; Run All
+      <button
+        className="tspy-restart-run-all"
+        aria-label="Restart & Run All"
+        title="Restart the kernel and run all cells"
+        disabled={!notebook}
+        onClick={() => confirmRestart(runAll)}
+      >
+        ↻▶▶
       </button>
       <button className="tspy-shutdown" disabled={!session} onClick={props.confirmShutdown}>
         Shut Down
       </button>
-      <button className="tspy-clear-outputs" disabled={!notebook} onClick={() => dispatch({ type: "clearOutputs" })}>
-        Clear Outputs
+      <button className="tspy-clear-outputs" title="Clear all outputs" disabled={!notebook} onClick={() => dispatch({ type: "clearOutputs" })}>
+        Clear
       </button>
       <select
         className="tspy-kernel-picker"
@@ -135,10 +147,15 @@ export function NotebookToolbar(props: {
             setSuggestTyping(e.target.checked);
           }}
         />{" "}
-        suggest while typing
+        suggest
       </label>
-      <span className="tspy-connection-status" data-status={kernelState.connection} title="the kernel's websocket">
-        {kernelState.connection === "connecting" ? "reconnecting…" : kernelState.connection}
+      <span
+        className="tspy-connection-status"
+        data-status={kernelState.connection}
+        title={`the kernel's websocket: ${kernelState.connection}`}
+        aria-label={`websocket ${kernelState.connection}`}
+      >
+        {kernelState.connection === "connected" ? "●" : kernelState.connection === "connecting" ? "reconnecting…" : kernelState.connection}
       </span>
       {kernelState.connection === "disconnected" && kernelState.kernel && !kernelState.kernel.isDisposed && (
         <button className="tspy-reconnect" onClick={() => void kernelSession.reconnect()}>

@@ -110,7 +110,7 @@ test("a save error goes away once a save succeeds", async () => {
   assert.match(fs.readFileSync(file, "utf8"), /const a = 1; \/\/ edited/);
 });
 
-test("at 1200×800 the cell badge covers no code, the toolbar is one row, and the variables panel shows Dtype and Size", async () => {
+test("at 1200×800 the cell badge covers no code, no toolbar control is clipped (one row with the variables hidden), and the variables panel shows Dtype and Size", async () => {
   await openNotebook("polish-layout.ipynb");
   await page.locator(".tspy-run-all").click();
   await cell("py").locator(".tspy-prompt", { hasText: "[2]:" }).waitFor({ timeout: RUN_TIMEOUT });
@@ -126,11 +126,35 @@ test("at 1200×800 the cell badge covers no code, the toolbar is one row, and th
   const toolbar = await page.locator(".tspy-toolbar").boundingBox();
   const pyBadge = await cell("py").locator(".tspy-kind-badge").boundingBox();
   assert.ok(toolbar && pyBadge);
-  const buttons = await page
-    .locator(".tspy-toolbar button:visible")
-    .evaluateAll((nodes) => nodes.map((n) => Math.round((n as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top)));
-  assert.ok(buttons.length > 5);
-  assert.equal(new Set(buttons).size, 1, `toolbar buttons on rows at ${[...new Set(buttons)].join(", ")} px`);
+  // Every toolbar control is shown whole: inside the toolbar and the window, none scrolled or clipped away.
+  type Box = { top: number; left: number; right: number; bottom: number };
+  const controls = () =>
+    page
+      .locator(".tspy-toolbar > button:visible, .tspy-toolbar > select:visible, .tspy-toolbar > span:visible, .tspy-toolbar > label:visible")
+      .evaluateAll((nodes) =>
+        nodes.map((n) => {
+          const r = (n as unknown as { getBoundingClientRect(): Box }).getBoundingClientRect();
+          return { top: Math.round(r.top), left: r.left, right: r.right, bottom: r.bottom };
+        }),
+      );
+  const shown = await controls();
+  assert.ok(shown.length > 8);
+  for (const c of shown) {
+    assert.ok(
+      c.left >= toolbar.x - 0.5 && c.right <= toolbar.x + toolbar.width + 0.5 && c.right <= 1200,
+      `a toolbar control at ${JSON.stringify(c)} is clipped`,
+    );
+    assert.ok(c.bottom <= toolbar.y + toolbar.height + 0.5, `a toolbar control at ${JSON.stringify(c)} hangs below the toolbar`);
+  }
+  // With the variables panel hidden (JupyterLab's right sidebar closed), the buttons share one row.
+  await page.locator(".tspy-variables-toggle").click();
+  await page.locator(".tspy-variables[data-collapsed='true']").waitFor({ timeout: SHOW_TIMEOUT });
+  // Controls of one row differ in height (a select, a label): a new row starts 12 px or more lower.
+  const tops = (await controls()).map((c) => c.top).sort((a, b) => a - b);
+  const rows = tops.filter((t, i) => i === 0 || t - tops[i - 1] >= 12).length;
+  assert.equal(rows, 1, `toolbar controls on ${rows} rows (tops at ${tops.join(", ")} px)`);
+  await page.locator(".tspy-variables-toggle").click();
+  await page.locator(".tspy-variables[data-collapsed='false']").waitFor({ timeout: SHOW_TIMEOUT });
   const panel = await page.locator(".tspy-variables").boundingBox();
   assert.ok(panel);
   await page.locator(".tspy-variables tr.tspy-variable[data-name='images']").waitFor({ timeout: SHOW_TIMEOUT });
