@@ -307,7 +307,7 @@ export class TspyWidgetManager extends ManagerBase {
           : await import("@jupyter-widgets/controls");
     const cls = Object.hasOwn(module, className) ? module[className] : undefined;
     if (typeof cls !== "function") throw new Error(`widget class ${className} not found in ${moduleName}@${moduleVersion}`);
-    return cls as WidgetClass;
+    return settlingView(cls as WidgetClass);
   }
 
   /** Opens a comm to the kernel (for widgets made on the page, and the control comm). */
@@ -328,6 +328,44 @@ export class TspyWidgetManager extends ManagerBase {
     const reply = await this.kernel.requestCommInfo({ target_name: this.comm_target_name });
     return reply.content.status === "ok" ? reply.content.comms : {};
   }
+}
+
+/** The creation promises of a container view's children (ipywidgets' ViewList `children_views`), or none. */
+function childViewPromises(view: object): Promise<unknown>[] {
+  const list = (view as { children_views?: { views?: Promise<unknown>[] } | null }).children_views;
+  return list?.views ?? [];
+}
+
+/** View classes already wrapped by {@link settlingView}. */
+const settlingViews = new WeakMap<WidgetClass, WidgetClass>();
+
+/**
+ * `cls`, or for a DOM view class a subclass whose `remove()` waits for the children views it is still
+ * making: a container view (a Box, interact's VBox) removed while ipywidgets makes its children
+ * would insert them into its disposed Lumino panel and reject with "Cannot read properties of null
+ * (reading 'widgets')" (@jupyter-widgets/controls BoxView.add_child_model). Views without children
+ * are removed at once, as before; a container is taken out of the page at once and disposed later.
+ */
+function settlingView(cls: WidgetClass): WidgetClass {
+  if (!(cls.prototype instanceof base.DOMWidgetView)) return cls;
+  let wrapped = settlingViews.get(cls);
+  if (!wrapped) {
+    const View = cls as unknown as typeof base.DOMWidgetView;
+    wrapped = class SettlingView extends View {
+      override remove(): unknown {
+        const pending = childViewPromises(this);
+        if (pending.length === 0) return super.remove();
+        // Out of the page now (Lumino detaches only a node that is still in it), disposed once the
+        // children are made.
+        const widget = this.luminoWidget;
+        if (!widget.parent && widget.isAttached && widget.node.isConnected) Widget.detach(widget);
+        void Promise.allSettled(pending).then(() => super.remove());
+        return this;
+      }
+    } as unknown as WidgetClass;
+    settlingViews.set(cls, wrapped);
+  }
+  return wrapped;
 }
 
 /** The widget manager of the open notebook's kernel, or null when there is no kernel. */
