@@ -9,7 +9,8 @@ export type NotebookCommand =
   | "insertAbove"
   | "insertBelow"
   | "delete"
-  | "undoDelete"
+  | "undo"
+  | "redo"
   | "toMarkdown"
   | "toTypeScript"
   | "toPython"
@@ -41,12 +42,12 @@ export interface KeyPress {
 
 /**
  * Jupyter's command-mode keys: Enter edits, Up/K and Down/J select, A/B insert above/below, D D
- * deletes, Z undoes the last delete, M/Y/P make the cell Markdown/TypeScript/Python, Shift+Enter
+ * deletes, Z undoes the last cell operation and Shift+Z redoes it, M/Y/P make the cell Markdown/TypeScript/Python, Shift+Enter
  * runs and advances, Ctrl/Cmd+Enter runs, Alt+Enter runs and inserts below, I I interrupts the
  * kernel, 0 0 restarts it; C/X copy/cut the selected cells, V/Shift+V paste them below/above, Shift+M
  * merges, O toggles the outputs, Shift+Up/Down (Shift+K/J) extend the selection (JupyterLab's
  * notebook shortcuts: notebook:copy-cell, cut-cell, paste-cell-below/above, merge-cells,
- * toggle-cell-outputs, extend-marked-cells-above/below).
+ * toggle-cell-outputs, extend-marked-cells-above/below, undo-cell-action, redo-cell-action).
  * @param key the key pressed.
  * @param previous the key pressed just before in command mode (for D D, I I, 0 0), or null.
  * @returns the command, "pending" for the first key of a pair (the caller passes it as `previous`
@@ -72,6 +73,8 @@ export function commandModeKey(key: KeyPress, previous: string | null): Notebook
         return "pasteAbove";
       case "m":
         return "merge";
+      case "z":
+        return "redo";
       default:
         return null;
     }
@@ -94,7 +97,7 @@ export function commandModeKey(key: KeyPress, previous: string | null): Notebook
     case "0":
       return previous === "0" ? "restart" : "pending";
     case "z":
-      return "undoDelete";
+      return "undo";
     case "m":
       return "toMarkdown";
     case "y":

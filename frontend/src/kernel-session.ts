@@ -2,7 +2,7 @@
 // status, interrupt, restart, and what happened to it (a crash, an auto-restart by the server).
 // Talks to Jupyter Server only through @jupyterlab/services; knows nothing of cells or React state.
 import { useEffect, useMemo, useSyncExternalStore } from "react";
-import type { Kernel, Session, SessionManager } from "@jupyterlab/services";
+import { ServerConnection, SessionAPI, type Kernel, type Session, type SessionManager } from "@jupyterlab/services";
 
 /** What the app tells the user about the kernel's life; `kind` is also the notice's `data-kind`. */
 export interface KernelNotice {
@@ -74,6 +74,45 @@ export function canRun(state: Pick<KernelSessionState, "kernel" | "status" | "co
   );
 }
 
+/** ms a request to the server about the session (is it still there?) may take before it counts as unanswered. */
+export const PROBE_TIMEOUT_MS = 10_000;
+/** ms between two such requests while the kernel's websocket is down (the server may be restarting). */
+export const PROBE_INTERVAL_MS = 2_000;
+/** ms a restart or a new session may take (a kernel start with CPython on a loaded machine) before the app gives up and says so. */
+export const RESTART_TIMEOUT_MS = 120_000;
+
+/**
+ * What the server says of a session: `alive` (it has it), `gone` (404: it no longer has it, e.g. it
+ * was restarted), `unreachable` (no answer: the server is down, or another error).
+ */
+export type SessionProbe = "alive" | "gone" | "unreachable";
+
+/**
+ * Asks the server for a session's model (GET /api/sessions/<id>, @jupyterlab/services'
+ * `SessionAPI.getSessionModel`), giving up after {@link PROBE_TIMEOUT_MS}. Never throws.
+ * @param s the session connection (its id and server settings).
+ */
+export async function probeSession(s: Session.ISessionConnection): Promise<SessionProbe> {
+  try {
+    await withTimeout(SessionAPI.getSessionModel(s.id, s.serverSettings), PROBE_TIMEOUT_MS, "the server did not answer");
+    return "alive";
+  } catch (e) {
+    return e instanceof ServerConnection.ResponseError && e.response.status === 404 ? "gone" : "unreachable";
+  }
+}
+
+/**
+ * A promise that settles as `p` does, or rejects with `Error(\`${what} in ${ms / 1000} s\`)` after `ms`
+ * (`p` itself goes on; its result is then ignored).
+ */
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} in ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 /** The message of an error thrown by @jupyterlab/services (a ResponseError carries the server's reason). */
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -96,14 +135,22 @@ export class KernelSession {
   private path: string | null = null;
   /** The session this class itself shuts down or disposes (its disposal is no loss). */
   private leaving: Session.ISessionConnection | null = null;
+  /** True after the server forgot the session (see {@link lose}) until a new one starts: running a cell starts one. */
+  private forgotten = false;
+  /** The session whose websocket is down and whose existence {@link watch} is checking, if any. */
+  private watching: Session.ISessionConnection | null = null;
+  /** The restart in progress (a second Restart or run joins it rather than starting another session). */
+  private restartInFlight: Promise<boolean> | null = null;
 
   /**
    * @param sessions the server's session manager.
    * @param kernelName the kernelspec to start for a notebook that names none (e.g. `tspy`).
+   * @param probe asks the server whether it still has a session; {@link probeSession} (tests pass their own).
    */
   constructor(
     private readonly sessions: SessionManager,
     private readonly kernelName: string,
+    private readonly probe: (s: Session.ISessionConnection) => Promise<SessionProbe> = probeSession,
   ) {
     this.currentName = kernelName;
   }
@@ -153,18 +200,31 @@ export class KernelSession {
     this.disposeSession();
     this.currentName = kernelName;
     this.path = path;
+    this.forgotten = false;
     this.set({ status: "starting", connection: "connecting", notice: null });
     let s: Session.ISessionConnection;
     try {
-      s = await this.sessions.startNew({ path, name: path, type: "notebook", kernel: { name: kernelName } });
+      s = await withTimeout(
+        this.sessions.startNew({ path, name: path, type: "notebook", kernel: { name: kernelName } }),
+        RESTART_TIMEOUT_MS,
+        "the server did not start the kernel session",
+      );
     } catch (e) {
       this.set({ status: "no kernel", connection: "none" });
       throw e;
     }
-    s.disposed.connect(() => this.onSessionGone(s));
-    s.statusChanged.connect((_, status) => this.onStatus(status));
-    s.connectionStatusChanged.connect((_, connection) => this.set({ connection }));
+    // Signals of a session this class has let go of (disposed, lost) change nothing.
+    s.disposed.connect(() => this.lose(s));
+    s.statusChanged.connect((_, status) => {
+      if (this.state.session === s) this.onStatus(s, status);
+    });
+    s.connectionStatusChanged.connect((_, connection) => {
+      if (this.state.session !== s) return;
+      this.set({ connection });
+      if (connection !== "connected") void this.watch(s);
+    });
     s.kernelChanged.connect((_, change) => {
+      if (this.state.session !== s) return;
       const k = change.newValue;
       this.set({ kernel: k, status: k?.status ?? "no kernel", connection: k?.connectionStatus ?? "none", generation: this.state.generation + 1 });
     });
@@ -172,7 +232,7 @@ export class KernelSession {
     this.set({ session: s, kernel: k, status: k?.status ?? "no kernel", connection: k?.connectionStatus ?? "none", generation: this.state.generation + 1 });
   }
 
-  private onStatus(status: Kernel.Status): void {
+  private onStatus(s: Session.ISessionConnection, status: Kernel.Status): void {
     if (status === "autorestarting" && !this.restarting) {
       // The server's restarter found the kernel process gone and started a new one.
       this.reset("crash");
@@ -180,20 +240,68 @@ export class KernelSession {
     } else if (status === "dead") {
       this.reset("crash");
       this.set({ status, notice: { kind: "dead", text: NOTICES.dead } });
+      // @jupyterlab/services also says `dead` when the server no longer knows the kernel (404): a
+      // restarted server, which has forgotten the session too.
+      void this.watch(s);
     } else {
       this.set({ status });
     }
   }
 
   /**
-   * The session connection was disposed by @jupyterlab/services because the server's session list
-   * no longer has it (a restarted server), not by this class: the kernel is gone, Restart starts a
-   * new session.
+   * The server no longer has the session (a restarted server): found by {@link watch}, a probe of
+   * {@link restart} or {@link ready}, or because @jupyterlab/services disposed the connection (its
+   * session list lacks it). The kernel is gone; the connection is disposed (its websocket stops
+   * retrying, requests in flight are cancelled); Restart, or running a cell, starts a new session.
+   * Nothing happens for a session this class already let go of.
    */
-  private onSessionGone(s: Session.ISessionConnection): void {
+  private lose(s: Session.ISessionConnection): void {
     if (this.state.session !== s || this.leaving === s) return;
+    this.leaving = s;
+    this.forgotten = true;
     this.reset("crash");
     this.set({ session: null, kernel: null, status: "no kernel", connection: "none", notice: { kind: "lost", text: NOTICES.lost } });
+    if (!s.isDisposed) s.dispose();
+  }
+
+  /**
+   * While the session's kernel websocket is down (or its kernel reads `dead`), asks the server every
+   * {@link PROBE_INTERVAL_MS} whether it still has the session, until the websocket is back, the
+   * session is found gone ({@link lose}), or this class moves to another session. A session that is
+   * there while its websocket is closed for good (`disconnected`: Reconnect is the user's) or its
+   * kernel dead ends the watch too. One watch per session at a time.
+   */
+  private async watch(s: Session.ISessionConnection): Promise<void> {
+    if (this.watching === s) return;
+    this.watching = s;
+    try {
+      while (this.state.session === s && !s.isDisposed && (this.state.connection !== "connected" || this.state.status === "dead")) {
+        const found = await this.probe(s);
+        if (found === "gone") return this.lose(s);
+        if (found === "alive" && (this.state.connection === "disconnected" || this.state.status === "dead")) return;
+        await new Promise((r) => setTimeout(r, PROBE_INTERVAL_MS));
+      }
+    } finally {
+      if (this.watching === s) this.watching = null;
+    }
+  }
+
+  /**
+   * A kernel to send a cell to: the session's kernel when its websocket is connected, or while it
+   * reconnects to a session the server still has (requests wait for the websocket); a new session
+   * when the server forgot this one (a restarted server), as Restart would. Never throws.
+   * @returns the kernel, or null when there is none to use (none started, shut down, or a failed
+   *   start: the notice says why).
+   */
+  async ready(): Promise<Kernel.IKernelConnection | null> {
+    const s = this.state.session;
+    if (s && !s.isDisposed) {
+      if (this.state.connection === "connected" || (await this.probe(s)) !== "gone") return this.state.kernel;
+      this.lose(s);
+    } else if (!this.forgotten) {
+      return null;
+    }
+    return (await this.restart()) ? this.state.kernel : null;
   }
 
   /**
@@ -213,12 +321,28 @@ export class KernelSession {
   /**
    * Restarts the kernel: `kernel.restart()`, or a new kernel for the session when the old one is
    * dead, or a new session after a {@link shutdown} or when the server no longer has the session
-   * (it was restarted). Calls the reset listeners first. Resolves once the new kernel's websocket is connected;
-   * a failure becomes an `error` notice and resolves false, it never throws.
+   * (it was restarted; asked first, so that no request goes to a session the server does not have).
+   * Calls the reset listeners first. A restart of a live kernel resolves once its websocket is
+   * connected again. A failure, or no end within {@link RESTART_TIMEOUT_MS}, becomes an `error`
+   * notice and resolves false; it never throws. A call while one runs joins it.
    * @returns true when a kernel is running again.
    */
-  async restart(): Promise<boolean> {
-    const s = this.state.session;
+  restart(): Promise<boolean> {
+    this.restartInFlight ??= this.restartOnce().finally(() => (this.restartInFlight = null));
+    return this.restartInFlight;
+  }
+
+  private async restartOnce(): Promise<boolean> {
+    let s = this.state.session;
+    if (s && !s.isDisposed) {
+      const found = await this.probe(s);
+      if (found === "gone") this.lose(s);
+      else if (found === "unreachable") {
+        this.set({ notice: { kind: "error", text: "Restart failed: the server does not answer (is it running?)." } });
+        return false;
+      }
+      s = this.state.session;
+    }
     if (!s || s.isDisposed) {
       if (this.path === null) return false;
       try {
@@ -234,8 +358,8 @@ export class KernelSession {
     this.set({ notice: null });
     try {
       const k = s.kernel;
-      if (!k || k.isDisposed || k.status === "dead") await s.changeKernel({ name: this.currentName });
-      else await k.restart();
+      const restarted: Promise<unknown> = !k || k.isDisposed || k.status === "dead" ? s.changeKernel({ name: this.currentName }) : k.restart();
+      await withTimeout(restarted, RESTART_TIMEOUT_MS, "the kernel did not restart");
       this.set({ notice: { kind: "restarted", text: NOTICES.restarted }, generation: this.state.generation + 1 });
       return true;
     } catch (e) {

@@ -171,14 +171,14 @@ describe("cell editing", () => {
     nb = notebookReducer(nb, { type: "delete" });
     expect(ids(nb)).toEqual(["a"]);
     expect(nb!.selectedId).toBe("a");
-    nb = notebookReducer(nb, { type: "undoDelete" });
+    nb = notebookReducer(nb, { type: "undo" });
     expect(ids(nb)).toEqual(["a", "c"]);
     expect(nb!.selectedId).toBe("c");
-    nb = notebookReducer(nb, { type: "undoDelete" });
+    nb = notebookReducer(nb, { type: "undo" });
     expect(ids(nb)).toEqual(["a", "b", "c"]);
     expect(nb!.cells[1].source).toBe("%%python\nprint(1)");
     expect(nb!.cells[1].executionCount).toBe(3);
-    expect(notebookReducer(nb, { type: "undoDelete" })).toBe(nb);
+    expect(notebookReducer(nb, { type: "undo" })).toBe(nb);
   });
 
   test("move_up_and_down_stops_at_the_ends", () => {
@@ -365,7 +365,8 @@ describe("commandModeKey", () => {
       [press("m"), "toMarkdown"],
       [press("y"), "toTypeScript"],
       [press("p"), "toPython"],
-      [press("z"), "undoDelete"],
+      [press("z"), "undo"],
+      [press("Z", { shiftKey: true }), "redo"],
       [press("c"), "copy"],
       [press("x"), "cut"],
       [press("v"), "pasteBelow"],

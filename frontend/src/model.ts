@@ -38,10 +38,16 @@ export interface Cell {
  */
 export type Mode = "command" | "edit";
 
-/** Cells deleted together (D D, cut) and the index the first had, kept so that `undoDelete` can put them back. */
-export interface DeletedCell {
-  cells: Cell[];
-  index: number;
+/**
+ * One cell operation (insert, delete, cut, paste, merge, move, kind change: JupyterLab's undoable
+ * cell actions), kept so that `undo` (Z) can reverse it and `redo` (Shift+Z) repeat it: the cells
+ * and the selected cell's id just before and just after it.
+ */
+export interface CellOperation {
+  before: Cell[];
+  after: Cell[];
+  selectedBefore: string | null;
+  selectedAfter: string | null;
 }
 
 /** The open notebook. */
@@ -64,8 +70,10 @@ export interface NotebookState {
   version?: number;
   /** The `version` last written to disk: the notebook is dirty while they differ. */
   savedVersion?: number;
-  /** Deleted cells, most recent last, for `undoDelete`. */
-  deleted?: DeletedCell[];
+  /** Cell operations `undo` can reverse, most recent last (none when absent). */
+  undo?: CellOperation[];
+  /** Cell operations undone, most recent last, that `redo` repeats; a new cell operation empties it. */
+  redo?: CellOperation[];
 }
 
 /** tspy's kernelspec, written into a notebook's metadata when the file has none. */

@@ -67,7 +67,8 @@ export function readNotebook(path: string, nb: nbformat.INotebookContent): Noteb
     mode: "command",
     version: 0,
     savedVersion: 0,
-    deleted: [],
+    undo: [],
+    redo: [],
   };
 }
 

@@ -1,6 +1,7 @@
 // JupyterLab's multi-cell notebook commands on the reducer (NotebookActions: extendSelectionBelow,
 // deleteCells, paste, mergeCells, toggleOutput): a contiguous selection from an anchor to the
-// active cell, deleted and restored as one, pasted below or above, merged, outputs collapsed.
+// active cell, deleted and restored as one, pasted below or above, merged, outputs collapsed; and
+// undo-cell-action / redo-cell-action (Z, Shift+Z) over those operations.
 import { describe, expect, test } from "vitest";
 import { emptyCell, isDirty, selectionRange, type NotebookState } from "./model";
 import { notebookReducer } from "./notebook-reducer";
@@ -41,7 +42,7 @@ describe("JupyterLab's multi-cell commands", () => {
     nb = notebookReducer(nb, { type: "delete" });
     expect(ids(nb)).toEqual(["c"]);
     expect(nb).toMatchObject({ selectedId: "c", anchorId: null });
-    nb = notebookReducer(nb, { type: "undoDelete" });
+    nb = notebookReducer(nb, { type: "undo" });
     expect(ids(nb)).toEqual(["a", "b", "c"]);
     expect(nb!.selectedId).toBe("a");
   });
@@ -78,5 +79,64 @@ describe("JupyterLab's multi-cell commands", () => {
     expect(selectionRange(nb!)).toEqual([0, 1]);
     nb = notebookReducer(nb, { type: "toggleOutputs" });
     expect(nb!.cells.map((c) => c.metadata?.collapsed)).toEqual([false, false, undefined]);
+  });
+
+  test("redo_repeats_a_multi_cell_delete_that_undo_reversed", () => {
+    let nb = notebookReducer(threeCells(), { type: "extendSelection", by: 1 });
+    nb = notebookReducer(nb, { type: "delete" });
+    nb = notebookReducer(nb, { type: "undo" });
+    expect(ids(nb)).toEqual(["a", "b", "c"]);
+    nb = notebookReducer(nb, { type: "redo" });
+    expect(ids(nb)).toEqual(["c"]);
+    expect(nb!.selectedId).toBe("c");
+    // Nothing left to redo; undo again brings both back.
+    expect(notebookReducer(nb, { type: "redo" })).toBe(nb);
+    nb = notebookReducer(nb, { type: "undo" });
+    expect(ids(nb)).toEqual(["a", "b", "c"]);
+    expect(nb!.cells[1]).toMatchObject({ source: "%%python\nprint(1)", executionCount: 3 });
+  });
+
+  test("undo_and_redo_reverse_and_repeat_paste_merge_and_move", () => {
+    const start = threeCells();
+    const copy = { ...start.cells[1], id: "p1" };
+    let nb = notebookReducer(start, { type: "paste", where: "below", cells: [copy] });
+    nb = notebookReducer(nb, { type: "merge" });
+    nb = notebookReducer(nb, { type: "move", by: -1 });
+    const moved = ids(nb);
+    const movedSources = sources(nb);
+    expect(moved).toEqual(["p1", "a", "c"]);
+    for (const expected of [
+      ["a", "p1", "c"],
+      ["a", "p1", "b", "c"],
+      ["a", "b", "c"],
+    ]) {
+      nb = notebookReducer(nb, { type: "undo" });
+      expect(ids(nb)).toEqual(expected);
+    }
+    // The merge undone gives p1 its own source back.
+    expect(sources(nb)).toEqual(sources(start));
+    for (let i = 0; i < 3; i++) nb = notebookReducer(nb, { type: "redo" });
+    expect(ids(nb)).toEqual(moved);
+    expect(sources(nb)).toEqual(movedSources);
+  });
+
+  test("a_new_cell_operation_after_undo_clears_redo_and_edits_made_since_are_kept", () => {
+    let nb = notebookReducer(threeCells(), { type: "delete", cellId: "b" });
+    nb = notebookReducer(nb, { type: "undo" });
+    expect(nb!.redo).toHaveLength(1);
+    nb = notebookReducer(nb, { type: "insert", where: "below", id: "n" });
+    expect(nb!.redo).toEqual([]);
+    const before = nb;
+    expect(notebookReducer(nb, { type: "redo" })).toBe(before);
+    // An edit after an operation survives its undo and redo; selection and edits are no operations.
+    nb = notebookReducer(nb, { type: "edit", cellId: "a", source: "const y = 2;" });
+    nb = notebookReducer(nb, { type: "select", cellId: "c" });
+    nb = notebookReducer(nb, { type: "undo" });
+    expect(ids(nb)).toEqual(["a", "b", "c"]);
+    expect(nb!.cells[0].source).toBe("const y = 2;");
+    nb = notebookReducer(nb, { type: "redo" });
+    expect(ids(nb)).toEqual(["a", "b", "n", "c"]);
+    expect(nb!.cells[0].source).toBe("const y = 2;");
+    expect(isDirty(nb!)).toBe(true);
   });
 });

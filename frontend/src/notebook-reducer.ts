@@ -1,9 +1,9 @@
 // How the open notebook changes: one pure reducer over the document (model.ts) for cell edits and
 // runs (the kernel's iopub messages through cell-outputs.ts) and for cell operations (insert,
-// delete/undo, move, kind, selection, mode), so that React state and the component tests share it.
+// delete, move, kind, selection, mode, undo/redo), so that React state and the component tests share it.
 import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
-import { changeKind, emptyCell, selectionRange, type Cell, type CellKind, type Mode, type NotebookState } from "./model";
+import { changeKind, emptyCell, selectionRange, type Cell, type CellKind, type CellOperation, type Mode, type NotebookState } from "./model";
 import { applyIOPub } from "./cell-outputs";
 
 /**
@@ -12,8 +12,12 @@ import { applyIOPub } from "./cell-outputs";
  * - `finish`: the cell stops running with this execution count; `died` (the kernel died while it
  *   ran or waited) appends an error output that says so ({@link KERNEL_DIED}), as VS Code does.
  * - `insert`: a new cell of `kind` (TypeScript by default) with id `id` above or below the cell; it becomes selected.
- * - `delete`: removes the cell, or without `cellId` the selected cells (kept for `undoDelete`, which
- *   puts them back together); the cell after them (else before) becomes selected.
+ * - `delete`: removes the cell, or without `cellId` the selected cells; the cell after them (else
+ *   before) becomes selected.
+ * - `undo`: JupyterLab's undo-cell-action (Z): reverses the last cell operation ({@link UNDOABLE});
+ *   the first cell it brings back (else the cell selected before it) becomes selected. `redo`
+ *   (Shift+Z, redo-cell-action) repeats the last operation undone. A cell changed since the
+ *   operation (edited, run) keeps its changes; any new cell operation empties the redo stack.
  * - `extendSelection`: JupyterLab's extend-selection-above/below: the selected (active) cell moves
  *   `by` one, the anchor stays (set to the old active cell when there was none); no wrap-around.
  * - `paste`: JupyterLab's paste: `cells` (with fresh ids) go below the selected cell (the last of
@@ -39,7 +43,8 @@ export type Action =
   | { type: "finish"; cellId: string; executionCount: number | null; died?: boolean }
   | { type: "insert"; where: "above" | "below"; id: string; kind?: Exclude<CellKind, "raw">; cellId?: string; mode?: Mode }
   | { type: "delete"; cellId?: string }
-  | { type: "undoDelete" }
+  | { type: "undo" }
+  | { type: "redo" }
   | { type: "extendSelection"; by: -1 | 1 }
   | { type: "paste"; where: "above" | "below"; cells: Cell[] }
   | { type: "merge" }
@@ -123,21 +128,11 @@ function editCells(state: NotebookState, action: Action): NotebookState | undefi
       const next = [...cells.slice(0, first), ...cells.slice(last + 1)];
       const hadSelected = cells.slice(first, last + 1).some((c) => c.id === state.selectedId);
       const selectedId = hadSelected ? ((next[first] ?? next[first - 1])?.id ?? null) : (state.selectedId ?? null);
-      const removed = cells.slice(first, last + 1).map((c) => ({ ...c, running: false }));
-      const deleted = [...(state.deleted ?? []), { cells: removed, index: first }];
-      return changed(state, { cells: next, selectedId, deleted, mode: "command" });
+      return changed(state, { cells: next, selectedId, mode: "command" });
     }
-    case "undoDelete": {
-      const deleted = state.deleted ?? [];
-      const last = deleted[deleted.length - 1];
-      if (!last) return state;
-      const at = Math.min(last.index, cells.length);
-      return changed(state, {
-        cells: [...cells.slice(0, at), ...last.cells, ...cells.slice(at)],
-        deleted: deleted.slice(0, -1),
-        selectedId: last.cells[0].id,
-      });
-    }
+    case "undo":
+    case "redo":
+      return undoRedo(state, action.type);
     case "extendSelection": {
       const i = indexOf(state, undefined);
       const j = i + action.by;
@@ -213,6 +208,43 @@ function editCells(state: NotebookState, action: Action): NotebookState | undefi
   }
 }
 
+/**
+ * The cells `to` (an operation's cells before or after it) put back in place of `current`, the
+ * cells as they are now, which were `from` right after (or before) it: a cell changed since (its
+ * object is no longer the one in `from`: edited, run) keeps its current version; a cell brought
+ * back is not running.
+ */
+function swapCells(current: Cell[], from: Cell[], to: Cell[]): Cell[] {
+  const now = new Map(current.map((c) => [c.id, c]));
+  const then = new Map(from.map((c) => [c.id, c]));
+  return to.map((c) => {
+    const n = now.get(c.id);
+    if (!n) return c.running ? { ...c, running: false } : c;
+    return n !== then.get(c.id) ? n : c;
+  });
+}
+
+/** `undo` or `redo` (see {@link Action}): moves the last operation from one stack to the other. */
+function undoRedo(state: NotebookState, which: "undo" | "redo"): NotebookState {
+  const [from, to] = which === "undo" ? [state.undo ?? [], state.redo ?? []] : [state.redo ?? [], state.undo ?? []];
+  const op = from[from.length - 1];
+  if (!op) return state;
+  const cells = which === "undo" ? swapCells(state.cells, op.after, op.before) : swapCells(state.cells, op.before, op.after);
+  const ids = new Set(state.cells.map((c) => c.id));
+  const selectedId =
+    which === "undo" ? (cells.find((c) => !ids.has(c.id))?.id ?? op.selectedBefore ?? cells[0]?.id ?? null) : (op.selectedAfter ?? cells[0]?.id ?? null);
+  return changed(state, {
+    cells,
+    selectedId: cells.some((c) => c.id === selectedId) ? selectedId : (cells[0]?.id ?? null),
+    mode: "command",
+    [which]: from.slice(0, -1),
+    [which === "undo" ? "redo" : "undo"]: [...to, op],
+  });
+}
+
+/** The cell operations `undo` reverses (JupyterLab's undoable cell actions); each empties the redo stack. */
+const UNDOABLE = new Set<Action["type"]>(["insert", "delete", "paste", "merge", "move", "setKind"]);
+
 /** Actions after which a multi-cell selection stays (the others leave the selected cell alone). */
 const KEEPS_SELECTION = new Set<Action["type"]>([
   "edit",
@@ -235,7 +267,11 @@ const KEEPS_SELECTION = new Set<Action["type"]>([
  * @returns the new state (the same object when nothing changed).
  */
 export function notebookReducer(state: NotebookState | null, action: Action): NotebookState | null {
-  const next = applyAction(state, action);
+  let next = applyAction(state, action);
+  if (state && next && next.cells !== state.cells && UNDOABLE.has(action.type)) {
+    const op: CellOperation = { before: state.cells, after: next.cells, selectedBefore: state.selectedId ?? null, selectedAfter: next.selectedId ?? null };
+    next = { ...next, undo: [...(state.undo ?? []), op], redo: [] };
+  }
   return next?.anchorId && !KEEPS_SELECTION.has(action.type) ? { ...next, anchorId: null } : next;
 }
 

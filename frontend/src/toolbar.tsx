@@ -193,8 +193,13 @@ export function CellToolbar(props: {
       <button className="tspy-delete-cell" title="Delete cell (D D; Z undoes)" disabled={!selectedId} onClick={() => command("delete")}>
         Delete
       </button>
-      <button className="tspy-undo-delete" title="Undo delete (Z)" disabled={!notebook.deleted?.length} onClick={() => command("undoDelete")}>
-        Undo Delete
+      <button
+        className="tspy-undo-delete"
+        title="Undo the last cell operation (Z; Shift+Z redoes)"
+        disabled={!notebook.undo?.length}
+        onClick={() => command("undo")}
+      >
+        Undo
       </button>
       <button className="tspy-move-up" title="Move cell up" disabled={!selectedId} onClick={() => command("moveUp")}>
         ↑

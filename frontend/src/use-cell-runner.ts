@@ -73,9 +73,11 @@ export function useCellRunner(options: CellRunnerOptions): CellRunner {
 
   const run = useCallback(
     async (cellId: string): Promise<boolean> => {
-      const kernel = session?.kernel;
       const cell = notebookRef.current?.cells.find((c) => c.id === cellId);
-      if (!kernel || !cell || cell.cellType !== "code") return cell?.cellType !== "code";
+      if (!cell || cell.cellType !== "code") return true;
+      // The session's kernel, or a new session when the server forgot the old one (it was restarted).
+      const kernel = await kernelSession.ready();
+      if (!kernel) return false;
       if (kernel.isDisposed || kernel.status === "dead") {
         kernelSession.report("The kernel is dead: press Restart to start a new one, then run the cell again.");
         return false;
@@ -103,7 +105,7 @@ export function useCellRunner(options: CellRunnerOptions): CellRunner {
         dropStdin(cellId);
       }
     },
-    [session, kernelSession, notebookRef, dispatch, setError, dropStdin],
+    [kernelSession, notebookRef, dispatch, setError, dropStdin],
   );
 
   const runAndAdvance = useCallback(

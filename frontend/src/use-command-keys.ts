@@ -61,8 +61,9 @@ export function useCommandKeys(options: CommandKeysOptions): CommandKeys {
           return dispatch({ type: "insert", where: cmd === "insertAbove" ? "above" : "below", id: newCellId(), mode: "command" });
         case "delete":
           return dispatch({ type: "delete" });
-        case "undoDelete":
-          return dispatch({ type: "undoDelete" });
+        case "undo":
+        case "redo":
+          return dispatch({ type: cmd });
         case "moveUp":
         case "moveDown":
           return dispatch({ type: "move", by: cmd === "moveUp" ? -1 : 1 });

@@ -2,7 +2,7 @@
 // each test written as the user's keystrokes (after Escape, as JupyterLab's notebook:* commands do):
 // C / X copy and cut, V / Shift+V paste below and above, Shift+M merges (with the cell below, or a
 // selection), Shift+Down / Shift+Up extend a selection that D D, C, X and Shift+M act on, Z brings
-// back what D D deleted, and O collapses and shows a cell's outputs. Asserts the cells' kinds and
+// back what D D deleted and Shift+Z deletes it again, and O collapses and shows a cell's outputs. Asserts the cells' kinds and
 // sources as the page shows them, polling until they match.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -55,6 +55,7 @@ before(async () => {
     "keys-cut.ipynb": fiveCells(),
     "keys-select.ipynb": fiveCells(),
     "keys-output.ipynb": printedNotebook(),
+    "keys-redo.ipynb": fiveCells(),
   });
   page = app.page;
   // Leaving a notebook with unsaved changes (the next test's page.goto) asks first: the user leaves.
@@ -175,6 +176,26 @@ test("shift_down_and_shift_up_extend_a_selection_that_c_x_and_d_d_act_on", { tim
   await expectCells(ts("1", "5", "2", "4"));
   await press("z");
   await expectCells([...ts("1", "2"), PY_3, ...ts("1", "5", "2", "4")]);
+});
+
+test("shift_z_redoes_the_delete_z_undid_and_a_new_cell_operation_after_z_clears_redo", { timeout: OPEN_TIMEOUT * 2 }, async () => {
+  await openNotebook("keys-redo.ipynb");
+  await press("d", "d");
+  await expectCells([...ts("2"), PY_3, ...ts("4", "5")]);
+  await press("z");
+  await expectCells([...ts("1", "2"), PY_3, ...ts("4", "5")]);
+  await press("Shift+Z");
+  await expectCells([...ts("2"), PY_3, ...ts("4", "5")]);
+  // Undo again, then B adds a cell below "1": there is nothing left to redo.
+  await press("z", "b");
+  await expectCells([...ts("1", "", "2"), PY_3, ...ts("4", "5")]);
+  await press("Shift+Z");
+  await expectCells([...ts("1", "", "2"), PY_3, ...ts("4", "5")]);
+  // Z takes back the new cell, Shift+Z puts it back.
+  await press("z");
+  await expectCells([...ts("1", "2"), PY_3, ...ts("4", "5")]);
+  await press("Shift+Z");
+  await expectCells([...ts("1", "", "2"), PY_3, ...ts("4", "5")]);
 });
 
 test("o_collapses_the_cells_outputs_and_o_again_shows_them", { timeout: OPEN_TIMEOUT * 2 }, async () => {

@@ -25,8 +25,15 @@ export interface RunningApp {
   context: BrowserContext;
   /** Errors thrown in the page so far (pageerror events). */
   pageErrors: string[];
-  /** The server's output so far (last 20,000 characters). */
+  /** The server's output so far (last 20,000 characters), across restarts. */
   log(): string;
+  /**
+   * Stops the Jupyter Server (its kernels die with it) and starts `app.mjs` again on the same port,
+   * root, token and environment, as a user restarting `npm start` would; the page stays as it is.
+   * @param whileDown run after the server has exited and before the new one starts.
+   * @throws AssertionError when the new server listens elsewhere; Error when it does not print its URL in 60 s.
+   */
+  restartServer(whileDown?: () => Promise<void>): Promise<void>;
   /** Closes the browser, stops the server, removes the scratch folder. */
   stop(): Promise<void>;
 }
@@ -45,37 +52,13 @@ export async function startApp(extraNotebooks: Record<string, object> = {}, view
   fs.cpSync(path.join(ROOT, "examples"), notebooks, { recursive: true, filter: (src) => !src.includes(".ipynb_checkpoints") });
   for (const [name, nb] of Object.entries(extraNotebooks)) fs.writeFileSync(path.join(notebooks, name), JSON.stringify(nb, null, 1));
   const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, [APP_SCRIPT, `--port=${port}`, `--root=${notebooks}`], {
-    env: { ...process.env, HOME: scratch, JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime"), TSPY_HISTORY_FILE: path.join(scratch, "history.jsonl") },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const env = { ...process.env, HOME: scratch, JUPYTER_RUNTIME_DIR: path.join(scratch, "runtime"), TSPY_HISTORY_FILE: path.join(scratch, "history.jsonl") };
   let serverLog = "";
-  const keep = (chunk: Buffer): void => {
-    serverLog = (serverLog + chunk.toString()).slice(-20_000);
+  const record = (text: string): void => {
+    serverLog = (serverLog + text).slice(-20_000);
   };
-  server.stdout?.on("data", keep);
-  server.stderr?.on("data", keep);
-  const stopServer = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
-      await exited;
-    }
-  };
-  let url = "";
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const m = /the notebook app is at (\S+)/.exec(serverLog);
-    if (m) {
-      url = m[1];
-      break;
-    }
-    if (Date.now() > deadline || server.exitCode !== null) {
-      await stopServer();
-      throw new Error(`the app's server did not print its URL:\n${serverLog}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  let server = await launchServer(port, notebooks, env, record);
+  const url = server.url;
   const context = await chromium.launchPersistentContext(path.join(scratch, "chromium-profile"), {
     executablePath: CHROMIUM,
     headless: true,
@@ -93,12 +76,64 @@ export async function startApp(extraNotebooks: Record<string, object> = {}, view
     context,
     pageErrors,
     log: () => serverLog,
+    restartServer: async (whileDown) => {
+      await stopProcess(server.process);
+      await whileDown?.();
+      // app.mjs takes the token from JUPYTER_TOKEN, so the page's URL stays valid.
+      const token = new URL(url).searchParams.get("token") ?? "";
+      server = await launchServer(port, notebooks, { ...env, JUPYTER_TOKEN: token }, record);
+      assert.equal(server.url, url, "the restarted server must listen at the same URL");
+    },
     stop: async () => {
       await context.close();
-      await stopServer();
+      await stopProcess(server.process);
       fs.rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+/** Stops a server process started by {@link launchServer} (SIGTERM; app.mjs stops Jupyter Server and waits for it). */
+async function stopProcess(server: ChildProcess): Promise<void> {
+  if (server.exitCode === null && server.signalCode === null) {
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+  }
+}
+
+/**
+ * Starts `frontend/scripts/app.mjs` and waits for it to print the app's URL.
+ * @param port the port Jupyter Server should listen on.
+ * @param root the server's root folder.
+ * @param env the server's environment (JUPYTER_TOKEN there fixes the token).
+ * @param onOutput receives the server's stdout and stderr as text.
+ * @returns the process and the app's URL (with token).
+ * @throws Error when the server exits or does not print its URL in 60 s (the process is stopped then).
+ */
+async function launchServer(
+  port: number,
+  root: string,
+  env: NodeJS.ProcessEnv,
+  onOutput: (text: string) => void,
+): Promise<{ process: ChildProcess; url: string }> {
+  const server: ChildProcess = spawn(process.execPath, [APP_SCRIPT, `--port=${port}`, `--root=${root}`], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000);
+    onOutput(chunk.toString());
+  };
+  server.stdout?.on("data", keep);
+  server.stderr?.on("data", keep);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const m = /the notebook app is at (\S+)/.exec(output);
+    if (m) return { process: server, url: m[1] };
+    if (Date.now() > deadline || server.exitCode !== null) {
+      await stopProcess(server);
+      throw new Error(`the app's server did not print its URL:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /**
