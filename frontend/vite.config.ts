@@ -29,7 +29,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
     // The output frames' stylesheets are read as text (`?raw`) into each frame's document; their
-    // tests read the real text (vitest otherwise gives CSS files as empty strings).
-    css: { include: [/outputs-(frame|maths)\.css/] },
+    // tests read the real text (vitest otherwise gives CSS files as empty strings); so is KaTeX's (maths-style.ts).
+    css: { include: [/outputs-(frame|maths)\.css/, /katex\.min\.css/] },
   },
 });

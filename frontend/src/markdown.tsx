@@ -1,23 +1,30 @@
-// Markdown with TeX math (`$...$`, `$$...$$`) and text/latex, typeset by KaTeX as MathML (which
-// Chromium draws natively with an installed math font, so no KaTeX CSS or fonts are needed; its
-// size and font: outputs-maths.css). Knows nothing of cells or kernels.
+// Markdown with TeX math (`$...$`, `$$...$$`) and text/latex, typeset by KaTeX as HTML drawn with
+// KaTeX's own fonts (maths-style.ts), as JupyterLab's MathJax draws with its own: the same look on
+// every machine, large operators in display maths; KaTeX's MathML copy stays for screen readers.
+// Knows nothing of cells or kernels.
 import { useLayoutEffect, useRef } from "react";
 import { Marked } from "marked";
 import markedKatex from "marked-katex-extension";
 import katex, { type KatexOptions } from "katex";
 import renderMathInElement from "katex/contrib/auto-render";
 import { SandboxedHtml } from "./outputs-frame";
+import { installKatexStylesheet } from "./maths-style";
 import "./outputs-maths.css";
 
-/** KaTeX's options for every formula the app typesets: MathML only, bad TeX shown in red, not thrown. */
-export const KATEX_OPTIONS: KatexOptions = { output: "mathml", throwOnError: false };
+/**
+ * KaTeX's options for every formula the app typesets: HTML (laid out by KaTeX's stylesheet and fonts)
+ * plus a hidden MathML copy for accessibility; bad TeX shown in red, not thrown.
+ */
+export const KATEX_OPTIONS: KatexOptions = { output: "htmlAndMathml", throwOnError: false };
 
 /** A Marked instance of its own (the global `marked` stays as it was) with KaTeX math. */
 const markdown = new Marked(markedKatex({ ...KATEX_OPTIONS, nonStandard: true }));
 
 /**
  * Markdown (GitHub-flavoured, as marked parses it) to HTML, with `$...$` inline and `$$...$$` display
- * math typeset as MathML. Raw HTML in the Markdown is kept: show the result only in a sandboxed frame.
+ * math typeset by KaTeX (its HTML needs
+ * maths-style.ts's stylesheet, which frames get). Raw HTML in the Markdown is kept: show the result
+ * only in a sandboxed frame.
  * @param source the Markdown text.
  * @returns the HTML fragment.
  */
@@ -61,14 +68,16 @@ export function renderLatex(element: HTMLElement, latex: string): void {
 }
 
 /**
- * A text/latex output typeset as MathML in the app's page (KaTeX builds the elements; `\href` and
- * other trust-requiring commands stay off).
+ * A text/latex output typeset in the app's page (KaTeX builds the elements, drawn with KaTeX's
+ * stylesheet and fonts, put into the page on first use; `\href` and other trust-requiring commands stay off).
  * @param props.latex the text/latex value.
  */
 export function LatexView({ latex }: { latex: string }) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    if (ref.current) renderLatex(ref.current, latex);
+    if (!ref.current) return;
+    installKatexStylesheet(ref.current.ownerDocument);
+    renderLatex(ref.current, latex);
   }, [latex]);
   return <div className="tspy-latex" ref={ref} />;
 }

@@ -4,11 +4,12 @@
 // styles them and maths sized as JupyterLab sizes it; and the app's URL parsing.
 // @vitest-environment jsdom
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { cleanup, fireEvent, render } from "@testing-library/react";
+import { cleanup, fireEvent, render, waitFor } from "@testing-library/react";
 import { MIME_ORDER, OutputView, imageStyle, pickMime, stripAnsi } from "./outputs";
 import { ANSI_COLOURS, ansiSpans, xtermColour } from "./outputs-ansi";
 import { LatexView, markdownToHtml } from "./markdown";
 import { frameDocument } from "./outputs-frame";
+import { katexFrameStylesheet } from "./maths-style";
 import { CellView, promptText } from "./cell-view";
 import { readNotebook } from "./nbformat-io";
 import { serverFromLocation } from "./server";
@@ -156,13 +157,14 @@ describe("ansiSpans", () => {
 });
 
 describe("LaTeX and Markdown math", () => {
-  test("latex_output_is_typeset_as_display_mathml", () => {
+  test("latex_output_is_typeset_as_display_maths", () => {
     const { container } = render(
       <OutputView output={{ output_type: "display_data", data: { "text/latex": "$$\\frac{a}{b}$$", "text/plain": "<Latex>" }, metadata: {} }} />,
     );
-    const math = container.querySelector(".tspy-latex math");
+    const math = container.querySelector(".tspy-latex .katex-display math");
     expect(math?.getAttribute("display")).toBe("block");
     expect(math?.querySelector("mfrac")).not.toBeNull();
+    expect(container.querySelector(".tspy-latex .katex-display .katex-html .mfrac")).not.toBeNull();
     expect(container.textContent).not.toContain("$$");
   });
 
@@ -184,7 +186,7 @@ describe("LaTeX and Markdown math", () => {
     expect(container.querySelector(".tspy-latex")?.textContent).toContain("\\frac{a");
   });
 
-  test("markdown_math_inline_and_display_become_mathml", () => {
+  test("markdown_math_inline_and_display_become_katex_html_with_a_mathml_copy", () => {
     const html = markdownToHtml("Square: $x^2$, and\n\n$$\n\\sum_{i=1}^n i\n$$\n\n**bold** text");
     const doc = new DOMParser().parseFromString(html, "text/html");
     const maths = doc.querySelectorAll("math");
@@ -192,19 +194,29 @@ describe("LaTeX and Markdown math", () => {
     expect(maths[0].querySelector("msup")?.textContent).toContain("x");
     expect(maths[1].getAttribute("display")).toBe("block");
     expect(doc.querySelector("strong")?.textContent).toBe("bold");
-    expect(html).not.toContain("katex-html");
+    expect(doc.querySelectorAll(".katex-html")).toHaveLength(2);
   });
 
-  test("markdown_output_goes_into_a_sandboxed_frame_with_math", () => {
+  test("markdown_output_goes_into_a_sandboxed_frame_with_math", async () => {
     const { container } = render(
       <OutputView output={{ output_type: "execute_result", execution_count: 1, data: { "text/markdown": "*a* $y_1$", "text/plain": "md" }, metadata: {} }} />,
     );
-    const frame = container.querySelector("iframe.tspy-markdown")!;
+    const frame = await markdownFrame(container);
     expect(frame.getAttribute("sandbox")).toBe("allow-scripts");
     expect(frame.getAttribute("srcdoc")).toContain("<em>a</em>");
     expect(frame.getAttribute("srcdoc")).toContain("<msub>");
+    expect(frame.getAttribute("srcdoc")).toMatch(/@font-face\{[^}]*KaTeX_Main[^}]*data:font\/woff2;base64,/);
   });
 });
+
+/** The Markdown frame in `container`, once shown (a frame with maths waits for the KaTeX fonts it uses). */
+function markdownFrame(container: HTMLElement): Promise<Element> {
+  return waitFor(() => {
+    const frame = container.querySelector("iframe.tspy-markdown");
+    expect(frame).not.toBeNull();
+    return frame!;
+  });
+}
 
 /**
  * A frame's document (its `srcdoc`) parsed, and what its stylesheets declare for an element: the
@@ -255,18 +267,38 @@ describe("output content styles (JupyterLab's look)", () => {
     expect(declared(doc.querySelector("thead th")!, "border-bottom")).toMatch(/solid/);
   });
 
-  test("display_maths_is_1_2_times_the_text_inline_maths_the_text_size", () => {
-    const { doc, declared } = frameStyles(frameDocument(markdownToHtml("Inline $x^2$ and\n\n$$\\int_0^1 x^2 dx$$"), "tspy-markdown"));
-    const [inline, display] = doc.querySelectorAll("math");
-    expect(display.getAttribute("display")).toBe("block");
-    expect(declared(display, "font-size")).toBe("1.2em");
-    expect(declared(inline, "font-size")).toBe("1em");
-    expect(declared(inline, "font-family")).toContain("Latin Modern Math");
+  test("a_frame_with_maths_gets_katex_styles_and_the_font_families_its_maths_uses_inlined", async () => {
+    const html = markdownToHtml("Inline $x^2$ and\n\n$$\\int_0^1 x^2 dx$$");
+    const srcdoc = frameDocument(html, "tspy-markdown", await katexFrameStylesheet(html));
+    const { doc, declared } = frameStyles(srcdoc);
+    const display = doc.querySelector(".katex-display .katex")!;
+    expect(declared(display, "font")).toContain("1.21em");
+    expect(declared(doc.querySelector(".katex-html .large-op")!, "font-family")).toBe("KaTeX_Size2");
+    const families = [...srcdoc.matchAll(/@font-face\{[^}]*font-family:(KaTeX_\w+);[^}]*src:url\(data:font\/woff2;base64,/g)].map((m) => m[1]);
+    // The ∫ (Size2), the italic x (Math) and the digits (Main); no Fraktur, script or typewriter fonts.
+    expect(new Set(families)).toEqual(new Set(["KaTeX_Main", "KaTeX_Math", "KaTeX_Size2"]));
+    expect(srcdoc).not.toMatch(/\.woff\)|\.ttf\)/);
   });
 
-  test("latex_output_in_the_page_gets_the_same_maths_classes", () => {
-    const { container } = render(<LatexView latex={"$$\\frac{a}{b}$$"} />);
-    expect(container.querySelector("span.katex > math[display='block']")).not.toBeNull();
+  test("a_frame_gets_katex_bold_faces_only_for_bold_maths", async () => {
+    const boldFaces = async (tex: string) =>
+      [...(await katexFrameStylesheet(markdownToHtml(tex))).matchAll(/@font-face\{[^}]*font-family:(KaTeX_\w+);[^}]*font-weight:700/g)].map((m) => m[1]);
+    expect(await boldFaces("$\\int_0^1 x^2 dx$")).toEqual([]);
+    expect(await boldFaces("$\\mathbf{v} = 2$")).toContain("KaTeX_Main");
+  });
+
+  test("a_frame_without_maths_gets_no_katex_stylesheet", async () => {
+    expect(await katexFrameStylesheet(markdownToHtml("# Plain *text* with class=katex in words"))).toBe("");
+  });
+
+  test("latex_output_in_the_page_puts_katex_styles_with_every_font_by_url_into_the_page_once", () => {
+    render(<LatexView latex={"$$\\frac{a}{b}$$"} />);
+    render(<LatexView latex={"$x$"} />);
+    const styles = document.querySelectorAll("style#tspy-katex");
+    expect(styles).toHaveLength(1);
+    const sources = [...styles[0].textContent!.matchAll(/@font-face\{[^}]*src:url\(([^)]*)\) format\("woff2"\)/g)].map((m) => m[1]);
+    expect(sources).toHaveLength(20);
+    expect(sources.filter((url) => /KaTeX_[\w-]+\.woff2$/.test(url) && !url.startsWith("data:"))).toHaveLength(20);
   });
 });
 
@@ -350,16 +382,17 @@ describe("CellView", () => {
       { id: "py", cell_type: "code", source: "%%python\nprint(2)", outputs: [], execution_count: 4, metadata: {} },
     ],
   });
-  test("a Markdown cell is rendered HTML in a sandboxed frame", () => {
+  test("a Markdown cell is rendered HTML in a sandboxed frame", async () => {
     const { container } = render(<CellView cell={nb.cells[0]} onEdit={() => {}} onRun={() => {}} />);
-    const frame = container.querySelector("iframe.tspy-markdown");
+    const frame = await markdownFrame(container);
     expect(frame?.getAttribute("sandbox")).toBe("allow-scripts");
     expect(frame?.getAttribute("srcdoc")).toContain("<h1>Hello <em>there</em></h1>");
   });
-  test("markdown_cell_math_is_mathml_in_its_frame", () => {
+  test("markdown_cell_math_is_typeset_in_its_frame", async () => {
     const { container } = render(<CellView cell={nb.cells[0]} onEdit={() => {}} onRun={() => {}} />);
-    const srcdoc = container.querySelector("iframe.tspy-markdown")?.getAttribute("srcdoc") ?? "";
+    const srcdoc = (await markdownFrame(container)).getAttribute("srcdoc") ?? "";
     expect(srcdoc).toMatch(/<math[^>]*><semantics><mrow><mi>π<\/mi>/);
+    expect(srcdoc).toMatch(/class="katex-html"[^>]*>.*π/);
     expect(srcdoc).not.toContain("$");
   });
   test("a %%python cell is marked Python, edited as Python, shows its execution count and runs through its editor", () => {
