@@ -1,4 +1,4 @@
-// `npm run bench:deps`: installs the benchmark peers (tslab, pythonia, node-calls-python; bench/package.json)
+// `npm run bench:deps`: installs the benchmark peers (tslab, Deno, pythonia, node-calls-python; bench/package.json)
 // into bench/node_modules, which `npm install` of the project never does, and builds node-calls-python's addon
 // against the project's Python. Skipped when bench/package.json (and its lock) did not change since the last
 // successful run (a stamp in bench/node_modules). Knows nothing of the benchmarks themselves.
