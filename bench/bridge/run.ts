@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import * as path from "node:path";
+import { median } from "../stats";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const HELPERS = path.join(ROOT, "bench", "bridge", "helpers.py");
@@ -18,11 +19,6 @@ interface Result {
   op: string;
   median?: number;
   note?: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** Median seconds per op of `fn` run `inner` times per sample, over `samples` samples. */

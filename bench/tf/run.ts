@@ -7,17 +7,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { initialize, type PyProxy, tspy } from "../../bridge/lib/index.js";
 import * as tf from "../../bridge/tf/index.js";
+import { median } from "../stats";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** Ops per loop sample. */
 const OPS = 10_000;
 /** The digits model's training settings, the same for both peers. */
 const FIT = { epochs: 20, batchSize: 32, seed: 0, learningRate: 0.01 };
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** One sample: wall-clock and process CPU seconds (CPU of every thread: on a shared machine it moves less than wall time). */
 interface Sample {

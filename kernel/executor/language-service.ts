@@ -30,6 +30,8 @@ export interface TsCompletion {
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
 /** The kernel's own packages (TypeScript's lib files, `@types/node`): they do not change while the kernel runs. */
 const KERNEL_PACKAGES = path.join(KERNEL_ROOT, "node_modules") + path.sep;
+/** The kernel's own sources the program reads (the bridge's API, the display globals): they do not change while the kernel runs either. */
+const KERNEL_SOURCES = [path.join(KERNEL_ROOT, "bridge") + path.sep, path.join(KERNEL_ROOT, "kernel") + path.sep];
 
 /**
  * A language service whose program is the notebook: the executed cells (in order, see
@@ -46,8 +48,10 @@ export class NotebookLanguageService {
   private resolutionCacheOptions: ts.CompilerOptions | null = null;
   /** Whether a package lookup failed since the cache was made (see {@link noteFailure}). */
   private lookupFailed = false;
-  /** Snapshots of files on disk with the version they were read at. */
-  private readonly diskSnapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot }>();
+  /** Snapshots of files with the version they were made at (files on disk and virtual files alike). */
+  private readonly snapshots = new Map<string, { version: string; snapshot: ts.IScriptSnapshot }>();
+  /** Files that never change while the kernel runs ({@link isKernelFile}), by name: true when so (asked for every file of every program). */
+  private readonly constantFiles = new Map<string, boolean>();
   private current = "";
   private currentVersion = 0;
   /** Declarations generated for Python modules (kernel/executor/tspy_stubs.py), by chunk key; one virtual file. */
@@ -56,6 +60,14 @@ export class NotebookLanguageService {
   private pythonVersion = 0;
   private readonly pythonFile: string;
   private service: ts.LanguageService | null = null;
+  /** TypeScript's registry of parsed files, shared by {@link warmUpStep}'s parsing ahead and the service. */
+  private readonly registry = ts.createDocumentRegistry();
+  /** The files {@link warmUpStep} still has to parse; null before it starts or after it ended. */
+  private warming: StartupFiles | null = null;
+  /** Whether {@link warmUpStep} has finished. */
+  private warmed = false;
+  /** Lets go of the registry's references taken by {@link preParse}. */
+  private readonly preParsed: (() => void)[] = [];
   private options: ts.CompilerOptions;
   /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
   private readonly currentFile: string;
@@ -83,7 +95,80 @@ export class NotebookLanguageService {
    * the kernel is idle after start-up.
    */
   warmUp(): void {
-    this.diagnostics("");
+    while (this.warmUpStep());
+  }
+
+  /**
+   * One step of {@link warmUp}, short enough to run between requests when the kernel is idle:
+   * each step but the last parses one of the kernel's declaration files the first program reads
+   * (lib files, `@types/node` and what they reference or import) into the document registry; the
+   * last builds the program and its checker from them. A check, completion or hover asked for
+   * before the last step builds the program itself, parsing only what is left.
+   * @returns whether there is more to do.
+   */
+  warmUpStep(): boolean {
+    if (this.warmed) return false;
+    // A request built the program already (with what was parsed by then).
+    if (this.service) return this.warmedUp();
+    this.warming ??= new StartupFiles(
+      this.options,
+      GLOBALS_FILE,
+      (file) => this.parsesAhead(file),
+      (specifier, from) => resolveForChecker(specifier, from, this.options, undefined, undefined, this.packageCache(this.options)),
+    );
+    try {
+      const file = this.warming.next();
+      if (file !== undefined) {
+        this.preParse(file);
+        return true;
+      }
+      this.diagnostics("");
+    } catch (e) {
+      // Requests build the program themselves.
+      this.warmedUp();
+      throw e;
+    }
+    return this.warmedUp();
+  }
+
+  /** Ends the warm-up once a program exists: it holds its own references to the files parsed ahead now. */
+  private warmedUp(): false {
+    for (const release of this.preParsed.splice(0)) release();
+    this.warming = null;
+    this.warmed = true;
+    return false;
+  }
+
+  /**
+   * Whether {@link warmUpStep} parses `file` ahead: a file of the kernel's ({@link isKernelFile}), a
+   * declaration file, or a source file when modules are detected by their syntax alone (the
+   * notebook's default, "legacy"): parsed ahead, a file is a module by its own syntax, as
+   * createSourceFile decides by default, and a declaration file is one so under any moduleDetection.
+   */
+  private parsesAhead(file: string): boolean {
+    const legacy = this.options.moduleDetection === ts.ModuleDetectionKind.Legacy;
+    return this.isKernelFile(file) && !this.isVirtual(file) && (file.endsWith(".d.ts") || (legacy && file.endsWith(".ts")));
+  }
+
+  /**
+   * Parses a file of the kernel into the document registry as the program will ask for
+   * it (same settings key, module format and version), and queues what it references; the
+   * registry's reference is let go when the program has taken its own (see {@link warmUpStep}).
+   */
+  private preParse(file: string): void {
+    const snapshot = this.snapshotOf(file);
+    if (!snapshot) return;
+    const options = this.options;
+    const key = this.registry.getKeyForCompilationSettings(options);
+    const at = (ts.sys.useCaseSensitiveFileNames ? file : file.toLowerCase()) as ts.Path;
+    const format = ts.getImpliedNodeFormatForFile(at, this.packageCache(options).getPackageJsonInfoCache(), ts.sys, options);
+    // Without setExternalModuleIndicator: a module by its own syntax (see parsesAhead).
+    const parsed = this.registry.acquireDocumentWithKey(file, at, options, key, snapshot, this.versionOf(file), ts.ScriptKind.TS, {
+      languageVersion: options.target ?? ts.ScriptTarget.ES5,
+      impliedNodeFormat: format,
+    });
+    this.warming?.visit(file, parsed);
+    this.preParsed.push(() => this.registry.releaseDocumentWithKey(at, key, ts.ScriptKind.TS, format));
   }
 
   private get ls(): ts.LanguageService {
@@ -120,7 +205,7 @@ export class NotebookLanguageService {
           ),
         ),
     };
-    this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
+    this.service = ts.createLanguageService(host, reusingDocumentRegistry(this.registry));
     return this.service;
   }
 
@@ -148,21 +233,33 @@ export class NotebookLanguageService {
    * builds: a file on disk is read again only when its {@link versionOf | version} changed.
    */
   private snapshotOf(file: string): ts.IScriptSnapshot | undefined {
-    if (this.isVirtual(file)) {
-      const text = this.textOf(file);
-      return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
-    }
     const version = this.versionOf(file);
-    const known = this.diskSnapshots.get(file);
+    const known = this.snapshots.get(file);
     if (known?.version === version) return known.snapshot;
-    const text = ts.sys.readFile(file);
+    const text = this.textOf(file);
     if (text === undefined) {
-      this.diskSnapshots.delete(file);
+      this.snapshots.delete(file);
       return undefined;
     }
     const snapshot = ts.ScriptSnapshot.fromString(text);
-    this.diskSnapshots.set(file, { version, snapshot });
+    this.snapshots.set(file, { version, snapshot });
     return snapshot;
+  }
+
+  /**
+   * Whether `file` is one of the kernel's own that never change while it runs (TypeScript's lib
+   * files, `@types/node`, the bridge's API), so its version is not read from disk at every
+   * request. A file in the notebook's folder is the notebook's (a local module) unless it is in
+   * the kernel's node_modules.
+   */
+  private isKernelFile(file: string): boolean {
+    let known = this.constantFiles.get(file);
+    if (known === undefined) {
+      const inNotebook = file.startsWith(this.cwd + path.sep);
+      known = file.startsWith(KERNEL_PACKAGES) || (!inNotebook && KERNEL_SOURCES.some((dir) => file.startsWith(dir)));
+      this.constantFiles.set(file, known);
+    }
+    return known;
   }
 
   /** Whether `file` is one the notebook makes up (no such file on disk). */
@@ -175,7 +272,7 @@ export class NotebookLanguageService {
     if (file === this.pythonFile) return String(this.pythonVersion);
     if (file === PRELUDE_FILE) return "0";
     if (this.cells.has(file)) return this.cells.version(file);
-    return file.startsWith(KERNEL_PACKAGES) ? "0" : diskVersion(file);
+    return this.isKernelFile(file) ? "0" : diskVersion(file);
   }
 
   private textOf(file: string): string | undefined {
@@ -287,6 +384,108 @@ export class NotebookLanguageService {
     const file = this.ls.getProgram()?.getSourceFile(this.currentFile);
     if (!file) return [];
     return cellDiagnostics(file, [...this.ls.getSemanticDiagnostics(this.currentFile), ...localModuleErrors(this.ls, this.currentFile, this.cwd)]);
+  }
+}
+
+/** What {@link reusingDocumentRegistry} remembers of the source file it last gave for a path. */
+interface RegistryEntry {
+  key: ts.DocumentRegistryBucketKey;
+  version: string;
+  kind: ts.ScriptKind | undefined;
+  format: ts.ResolutionMode;
+  file: ts.SourceFile;
+}
+
+/**
+ * TypeScript's document registry `registry`, for one language service, answering
+ * the request that makes up nearly all of a notebook's: every new program (one per edit of the
+ * cell) asks again for each of its ~200 files, nearly all unchanged (lib files, `@types/node`,
+ * earlier cells). An update of a file to the version, settings and module format it was last
+ * given at returns that same SourceFile at once; anything else goes to TypeScript's registry,
+ * which parses, updates incrementally and counts references as usual.
+ */
+function reusingDocumentRegistry(registry: ts.DocumentRegistry): ts.DocumentRegistry {
+  const last = new Map<ts.Path, RegistryEntry>();
+  const formatOf = (options: ts.ScriptTarget | ts.CreateSourceFileOptions | undefined) => (typeof options === "object" ? options.impliedNodeFormat : undefined);
+  const remember = (path: ts.Path, entry: RegistryEntry) => (last.set(path, entry), entry.file);
+  return {
+    ...registry,
+    acquireDocumentWithKey: (fileName, path, host, key, snapshot, version, kind, options) =>
+      remember(path, {
+        key,
+        version,
+        kind,
+        format: formatOf(options),
+        file: registry.acquireDocumentWithKey(fileName, path, host, key, snapshot, version, kind, options),
+      }),
+    updateDocumentWithKey: (fileName, path, host, key, snapshot, version, kind, options) => {
+      const known = last.get(path);
+      if (known && known.version === version && known.key === key && known.kind === kind && known.format === formatOf(options)) return known.file;
+      return remember(path, {
+        key,
+        version,
+        kind,
+        format: formatOf(options),
+        file: registry.updateDocumentWithKey(fileName, path, host, key, snapshot, version, kind, options),
+      });
+    },
+    releaseDocumentWithKey: (path: ts.Path, key: ts.DocumentRegistryBucketKey, kind?: ts.ScriptKind, format?: ts.ResolutionMode) => {
+      last.delete(path);
+      if (kind === undefined) registry.releaseDocumentWithKey(path, key);
+      else registry.releaseDocumentWithKey(path, key, kind, format);
+    },
+  };
+}
+
+/**
+ * The files a program with `options` reads before any cell: the lib files, the type packages of
+ * `types`, a root file, then what each of them references (`/// <reference path|lib|types>`) or
+ * imports, as found by {@link ts.preProcessFile}, in the order they are found. Only files that
+ * `wanted` accepts are listed or followed.
+ */
+class StartupFiles {
+  private readonly queue: string[] = [];
+  private readonly seen = new Set<string>();
+  private readonly libFolder: string;
+
+  /**
+   * @param root a root file of the program (on disk).
+   * @param resolve a module specifier's resolution from a file, as the program resolves it.
+   */
+  constructor(
+    private readonly options: ts.CompilerOptions,
+    root: string,
+    private readonly wanted: (file: string) => boolean,
+    private readonly resolve: (specifier: string, from: string) => ts.ResolvedModuleWithFailedLookupLocations,
+  ) {
+    const defaultLib = ts.getDefaultLibFilePath(options);
+    this.libFolder = path.dirname(defaultLib);
+    for (const lib of options.lib ?? [path.basename(defaultLib)]) this.add(path.join(this.libFolder, lib));
+    const from = path.join(this.libFolder, "__tspy_types__.ts");
+    for (const name of options.types ?? [])
+      this.add(ts.resolveTypeReferenceDirective(name, from, options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName);
+    this.add(root);
+  }
+
+  /** The next file to parse, or undefined when all are. */
+  next(): string | undefined {
+    return this.queue.shift();
+  }
+
+  /** Queues what `file` (as parsed: its text) references and imports. */
+  visit(file: string, parsed: ts.SourceFile): void {
+    const found = ts.preProcessFile(parsed.text, true, true);
+    for (const ref of found.referencedFiles) this.add(path.resolve(path.dirname(file), ref.fileName));
+    for (const lib of found.libReferenceDirectives) this.add(path.join(this.libFolder, `lib.${lib.fileName.toLowerCase()}.d.ts`));
+    for (const type of found.typeReferenceDirectives)
+      this.add(ts.resolveTypeReferenceDirective(type.fileName, file, this.options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName);
+    for (const imported of found.importedFiles) this.add(this.resolve(imported.fileName, file).resolvedModule?.resolvedFileName);
+  }
+
+  private add(file: string | undefined): void {
+    if (file === undefined || this.seen.has(file) || !this.wanted(file)) return;
+    this.seen.add(file);
+    this.queue.push(file);
   }
 }
 

@@ -131,19 +131,29 @@ class ExecutorThread implements MagicHost {
   start(): void {
     this.port.on("message", (m: ToExecutor) => this.onMessage(m));
     this.channel.post({ kind: "ready", python: this.python.version, pythonError: this.python.error });
-    // While the kernel waits for its first request, build the language service's program (lib files,
-    // Node's typings, the globals): the first TS cell's check, completion or hover then starts warm.
-    // Queued like a request, so a request that arrives meanwhile runs after it, never alongside.
+    this.warmUpStep();
+  }
+
+  /**
+   * While the kernel waits for requests after start-up, builds the language service's program (lib
+   * files, Node's typings, the globals) a step at a time: the first TS cell's check, completion or
+   * hover then starts warm. Each step is queued like a request, and the next one after whatever
+   * arrived meanwhile, so a request waits for one step (one file parsed, or the final build), never
+   * for the whole warm-up, and never runs alongside one.
+   */
+  private warmUpStep(): void {
     this.chain = this.chain.then(
       () =>
         new Promise<void>((resolve) =>
           setImmediate(() => {
+            let more = false;
             try {
-              this.languageService.warmUp();
+              more = this.languageService.warmUpStep();
             } catch (e) {
               process.stderr.write(`tspy: warming up the type checker failed: ${describeFault(e)}\n`);
             }
             resolve();
+            if (more) this.warmUpStep();
           }),
         ),
     );
