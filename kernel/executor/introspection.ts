@@ -128,11 +128,15 @@ export class Introspection {
         if (value !== NOT_EVALUABLE && this.python.isPyProxy(value)) {
           // The live object's dir() and the proxy's own members are the whole answer: no need for the (slower) language service.
           live = true;
-          // One Python call names and classifies (jedi's "function", "class", "module", "property", "instance") the members.
-          const members = this.python.module.member_kinds(value, word.text) as PyProxy;
-          const kinds = tspy.toJS(members) as [string, string][];
-          tspy.destroy(members);
-          for (const [n, type] of rankCompletions(word.text, kinds, ([n]) => n)) items.push({ text: n, type, start });
+          // Names first (dir() is cheap), then jedi's kinds ("function", "class", "module", "property",
+          // "instance") of the matching ones only: classifying all of numpy's ~500 members costs ~8 ms.
+          const names = this.python.module.member_names(value, word.text) as PyProxy;
+          const matching = rankCompletions(word.text, tspy.toJS(names) as string[], (n) => n);
+          tspy.destroy(names);
+          const found = this.python.module.member_kinds(value, matching) as PyProxy;
+          const kinds = tspy.toJS(found) as string[];
+          tspy.destroy(found);
+          matching.forEach((n, i) => items.push({ text: n, type: kinds[i], start }));
         }
       }
       if (!live) {

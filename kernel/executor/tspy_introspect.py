@@ -5,6 +5,7 @@ re-exported here under the names the executor calls. Knows Python only; nothing 
 import functools
 import inspect
 import sys
+import types
 
 
 def _main():
@@ -70,7 +71,12 @@ def _member_kind(obj, name):
     """IPython's jedi type of obj.<name>, read with inspect.getattr_static so that no property,
     descriptor or __getattr__ runs: "property", "module", "class", "function" or "instance"."""
     try:
-        value = inspect.getattr_static(obj, name)
+        if type(obj) is types.ModuleType and not name.startswith("__") and name in obj.__dict__:
+            # A plain module's members live in its own dict, and no descriptor of ModuleType has a name
+            # outside dunders: the same answer as getattr_static, ~3x faster (numpy has ~500 members).
+            value = obj.__dict__[name]
+        else:
+            value = inspect.getattr_static(obj, name)
     except Exception:  # noqa: BLE001 - dynamic (__getattr__) members are plain values to us
         return "instance"
     if isinstance(value, (property, functools.cached_property)) or inspect.isdatadescriptor(value):
@@ -84,17 +90,21 @@ def _member_kind(obj, name):
     return "instance"
 
 
-def member_kinds(obj, prefix):
-    """[name, kind] for the names of dir(obj), sorted, for completing `proxy.` in TypeScript; kind
-    as in _member_kind. Names starting with "_" only when `prefix` does; which of the rest match
-    `prefix` (case-insensitively, anywhere in the name) is the TS side's rule (completion-match.ts), so no
-    name is filtered by it here. Nothing is evaluated; a failing dir() gives []."""
+def member_names(obj, prefix):
+    """The names of dir(obj), sorted, for completing `proxy.` in TypeScript; names starting with "_"
+    only when `prefix` does. Which of them match `prefix` (case-insensitively, anywhere in the name)
+    is the TS side's rule (completion-match.ts), so no name is filtered by it here; the TS side then
+    asks member_kinds for the matching ones only. Nothing is evaluated; a failing dir() gives []."""
     try:
         names = sorted(dir(obj))
     except Exception:  # noqa: BLE001
         return []
-    wanted = [n for n in names if prefix.startswith("_") or not n.startswith("_")]
-    return [[n, _member_kind(obj, n)] for n in wanted]
+    return [n for n in names if prefix.startswith("_") or not n.startswith("_")]
+
+
+def member_kinds(obj, names):
+    """The kind (as _member_kind: IPython's jedi types) of obj.<name> for each of `names`, in order."""
+    return [_member_kind(obj, n) for n in names]
 
 
 from tspy_comms import KernelShim, comm_incoming, comm_list, install_comms  # noqa: E402,F401
