@@ -376,6 +376,21 @@ export class NotebookLanguageService {
   }
 
   /**
+   * Work an executed cell leaves for the next check, done while the kernel is idle (after the
+   * cell's reply): the freeze of a block of old cells that the next cell would otherwise wait for,
+   * and, when the program's files changed (a freeze, a new block of slots), the new program and
+   * its checker, so the next check, completion or hover only changes the cell being edited.
+   * Nothing before the program exists (the warm-up builds it).
+   * @returns whether anything was done.
+   */
+  settle(): boolean {
+    if (!this.service) return false;
+    if (!this.cells.settle((file) => this.declarationsOf(file))) return false;
+    this.diagnostics(this.current);
+    return true;
+  }
+
+  /**
    * Type errors of a cell (syntax errors are the transpiler's business), without the artefacts
    * of a notebook being a set of scripts.
    */

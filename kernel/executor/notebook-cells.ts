@@ -68,6 +68,8 @@ export class NotebookCells {
   private readonly files = new Map<string, CellFile>();
   /** Cells `[0, frozen)` are frozen (a multiple of {@link CELL_SLOTS}). */
   private frozen = 0;
+  /** Whether a freeze or a new block of slots changed the program's files since {@link settle} last ran. */
+  private filesChanged = false;
   /** The root file names, null when they must be listed again. */
   private roots: string[] | null = null;
   /** {@link roots} as a set, with the empty slots among them. */
@@ -155,10 +157,29 @@ export class NotebookCells {
     return path.join(this.cwd, `__tspy_cell_${n}.ts`);
   }
 
-  /** Appends a cell in the next slot; first freezes the oldest live block when a new block of slots is about to be listed. */
+  /**
+   * Does now, while the kernel is idle, the freeze the next {@link add} would otherwise do before its
+   * cell's reply (once per {@link CELL_SLOTS} cells: TypeScript emits 32 cells' declarations).
+   * @param declarationsOf as for {@link add}.
+   * @returns whether the program's files changed since the last call (a block frozen, or a new
+   *   block of slots listed): the next check then builds a new program, which the caller may do now.
+   */
+  settle(declarationsOf: (file: string) => string | null): boolean {
+    if (this.freezeDue(this.cells.length + 1)) this.freeze(declarationsOf);
+    const changed = this.filesChanged;
+    this.filesChanged = false;
+    return changed;
+  }
+
+  /** Whether the oldest live block must be frozen before cell `n` (1-based) takes its slot: a new block of slots is about to be listed. */
+  private freezeDue(n: number): boolean {
+    return n % CELL_SLOTS === 0 && n - 1 - this.frozen >= CELL_SLOTS;
+  }
+
+  /** Appends a cell in the next slot; first freezes the oldest live block when a new block of slots is about to be listed (unless {@link settle} did). */
   private push(text: string, declares: Set<string>, declarationsOf: (file: string) => string | null): void {
     const n = this.cells.length + 1;
-    if (n % CELL_SLOTS === 0 && n - 1 - this.frozen >= CELL_SLOTS) this.freeze(declarationsOf);
+    if (this.freezeDue(n)) this.freeze(declarationsOf);
     const file: CellFile = { name: this.slotName(n), cells: [], version: 1, text: null };
     const cell: ExecutedCell = { text, declares, superseded: new Set(), shown: text, hiddenKey: "", script: !isModuleText(text), file };
     for (const n of declares) {
@@ -173,7 +194,10 @@ export class NotebookCells {
     file.cells.push(cell);
     this.files.set(file.name, file);
     this.cells.push(cell);
-    if (n % CELL_SLOTS === 0) this.roots = null;
+    if (n % CELL_SLOTS === 0) {
+      this.roots = null;
+      this.filesChanged = true;
+    }
   }
 
   /** Moves the oldest live block's script cells, as their declarations, into a chunk file. */
@@ -197,5 +221,6 @@ export class NotebookCells {
     this.files.set(chunk.name, chunk);
     this.frozen += CELL_SLOTS;
     this.roots = null;
+    this.filesChanged = true;
   }
 }

@@ -354,6 +354,28 @@ class ExecutorThread implements MagicHost {
       return;
     }
     this.chain = this.chain.then(() => this.serve(m));
+    if (m.kind === "execute") this.settleStep();
+  }
+
+  /**
+   * Queues, after a cell (and so after its reply), the language service's {@link NotebookLanguageService.settle}:
+   * what that cell left for the next check is done then, not while the next cell's reply waits.
+   * A request that arrives meanwhile is served after it, as after a warm-up step.
+   */
+  private settleStep(): void {
+    this.chain = this.chain.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            try {
+              this.languageService.settle();
+            } catch (e) {
+              process.stderr.write(`tspy: preparing the type checker for the next cell failed: ${describeFault(e)}\n`);
+            }
+            resolve();
+          }),
+        ),
+    );
   }
 
   /** Ends the process with `code` (_exit), after the main thread flushed the sockets. */

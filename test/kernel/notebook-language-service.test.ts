@@ -89,3 +89,22 @@ test("a_long_chain_of_cells_each_using_the_previous_one_checks_without_overflowi
     [[2322, "Type 'number' is not assignable to type 'string'."]],
   );
 });
+
+test("settle_does_the_freeze_the_next_cell_would_wait_for_and_later_cells_still_see_frozen_types", () => {
+  const ls = notebook();
+  ls.addExecutedCell("/** How many apples. */\nconst apples = 3;");
+  assert.deepEqual(codes(ls, "apples"), []);
+  // Idle after a cell that leaves nothing to do: nothing is done.
+  assert.equal(ls.settle(), false);
+  // One cell short of the second block boundary: the next cell would freeze the first block.
+  runFillerCells(ls, 2 * CELL_SLOTS - 2);
+  assert.equal(ls.settle(), true, "the freeze due before the next cell is done while idle");
+  assert.equal(ls.settle(), false, "and only once");
+  const declared = (ls as unknown as { cells: { frozen: number } }).cells.frozen;
+  assert.equal(declared, CELL_SLOTS, "the oldest block is frozen");
+  ls.addExecutedCell("const pears = apples + 1;");
+  assert.equal((ls as unknown as { cells: { frozen: number } }).cells.frozen, CELL_SLOTS, "the next cell froze nothing more");
+  // The frozen cell's name keeps its type: a wrong use is still an error, a right one is not.
+  assert.deepEqual(codes(ls, "const ok: number = apples + pears;"), []);
+  assert.deepEqual(codes(ls, "const wrong: string = apples;"), [2322]);
+});
