@@ -8,6 +8,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import { cellDiagnostics, type TsDiagnostic } from "./cell-diagnostics";
 import { rankCompletions, wordAround } from "./completion-match";
+import { LibBundle } from "./lib-bundle";
 import { KERNEL_ROOT, localModuleErrors, resolveForChecker } from "./module-resolution";
 import { NotebookCells } from "./notebook-cells";
 import { PRELUDE_FILE, PYTHON_PRELUDE } from "./python-prelude";
@@ -30,6 +31,8 @@ export interface TsCompletion {
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
 /** The kernel's own packages (TypeScript's lib files, `@types/node`): they do not change while the kernel runs. */
 const KERNEL_PACKAGES = path.join(KERNEL_ROOT, "node_modules") + path.sep;
+/** TypeScript's lib files (lib.es5.d.ts, ...): served as one by {@link LibBundle}. */
+const LIB_FOLDER = path.dirname(ts.getDefaultLibFilePath({})) + path.sep;
 /** The kernel's own sources the program reads (the bridge's API, the display globals): they do not change while the kernel runs either. */
 const KERNEL_SOURCES = [path.join(KERNEL_ROOT, "bridge") + path.sep, path.join(KERNEL_ROOT, "kernel") + path.sep];
 
@@ -69,6 +72,8 @@ export class NotebookLanguageService {
   /** Lets go of the registry's references taken by {@link preParse}. */
   private readonly preParsed: (() => void)[] = [];
   private options: ts.CompilerOptions;
+  /** TypeScript's lib files as one (see lib-bundle.ts), for the options' `lib`, `target` and `types` it was made for (`key`); null before first use. */
+  private libs: { key: string; bundle: LibBundle; generation: number } | null = null;
   /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
   private readonly currentFile: string;
 
@@ -272,6 +277,7 @@ export class NotebookLanguageService {
     if (file === this.pythonFile) return String(this.pythonVersion);
     if (file === PRELUDE_FILE) return "0";
     if (this.cells.has(file)) return this.cells.version(file);
+    if (file.startsWith(LIB_FOLDER)) return String(this.libBundle().generation);
     return this.isKernelFile(file) ? "0" : diskVersion(file);
   }
 
@@ -280,7 +286,15 @@ export class NotebookLanguageService {
     if (file === this.pythonFile) return this.pythonDeclarations;
     if (file === PRELUDE_FILE) return PYTHON_PRELUDE;
     if (this.cells.has(file)) return this.cells.text(file);
+    if (file.startsWith(LIB_FOLDER)) return this.libBundle().bundle.textOf(file) ?? ts.sys.readFile(file);
     return ts.sys.readFile(file);
+  }
+
+  /** The lib bundle for the current options (a new one, with a new version of the lib files, when their `lib`, `target` or `types` changed). */
+  private libBundle(): { bundle: LibBundle; generation: number } {
+    const key = JSON.stringify([this.options.lib, this.options.target, this.options.types, this.options.typeRoots]);
+    if (this.libs?.key !== key) this.libs = { key, bundle: new LibBundle(this.options, ts.sys.readFile), generation: (this.libs?.generation ?? 0) + 1 };
+    return this.libs;
   }
 
   /**
