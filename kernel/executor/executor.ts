@@ -24,6 +24,16 @@ export const TERMINATE_AFTER_MS = 300;
 const TERMINATE_RETRY_MS = 200;
 
 /**
+ * How much V8 lets a heap grow past its live size before the next full collection, in percent
+ * (V8's `--heap-growing-percent`; its default picks a factor up to 4× from GC and mutator speed).
+ * Every type-checked cell leaves a program and a checker (~0.5 MB) that live just long enough to be
+ * promoted to the old generation; with V8's factor 600 trivial cells grew the executor's heap from
+ * ~110 to ~330 MB (84 MB live) and the kernel's RSS from ~270 to ~560 MB. With 30 % the heap
+ * peaked at ~160 MB over 800 checks in-process, at the same speed (bench/README.md).
+ */
+const HEAP_GROWING_PERCENT = 30;
+
+/**
  * Runs the executor worker (kernel/executor/worker.ts) and talks to it with typed messages.
  * Requests are answered in order; events of a request arrive before its answer, because the
  * worker posts them on the same port.
@@ -68,6 +78,8 @@ export class Executor {
     const data: ExecutorData = { interruptFlag: this.interruptFlag, cwd, stdin: this.stdin, handled: this.handled.buffer as SharedArrayBuffer };
     // SHARE_ENV: %env in a cell changes the process's environment, as a user expects.
     this.heapLimitMb = heapLimitMb();
+    // V8 reads it at each full collection, for every isolate of the process (the worker's too).
+    v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
     this.worker = new Worker(path.join(__dirname, "worker-entry.js"), {
       workerData: data,
       stdout: false,
