@@ -105,7 +105,7 @@ export class NotebookLanguageService {
 
   /**
    * One step of {@link warmUp}, short enough to run between requests when the kernel is idle:
-   * each step but the last parses one of the kernel's declaration files the first program reads
+   * the first reads the lib files (see lib-bundle.ts); each step but the last parses one of the kernel's declaration files the first program reads
    * (lib files, `@types/node` and what they reference or import) into the document registry; the
    * last builds the program and its checker from them. A check, completion or hover asked for
    * before the last step builds the program itself, parsing only what is left.
@@ -115,13 +115,18 @@ export class NotebookLanguageService {
     if (this.warmed) return false;
     // A request built the program already (with what was parsed by then).
     if (this.service) return this.warmedUp();
-    this.warming ??= new StartupFiles(
-      this.options,
-      GLOBALS_FILE,
-      (file) => this.parsesAhead(file),
-      (specifier, from) => resolveForChecker(specifier, from, this.options, undefined, undefined, this.packageCache(this.options)),
-    );
     try {
+      if (!this.warming) {
+        this.warming = new StartupFiles(
+          this.options,
+          GLOBALS_FILE,
+          (file) => this.parsesAhead(file),
+          (specifier, from) => resolveForChecker(specifier, from, this.options, undefined, undefined, this.packageCache(this.options)),
+        );
+        // A step of its own: reading and ordering the lib files (~0.1 s).
+        this.libBundle();
+        return true;
+      }
       const file = this.warming.next();
       if (file !== undefined) {
         this.preParse(file);

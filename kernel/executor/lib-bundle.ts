@@ -3,27 +3,29 @@
 // edit or run of a cell) walks again: its module format, its document, its symbols merged into
 // the new checker's globals. Served as one file with the same declarations in the same order,
 // the program has the same global types with ~55 fewer files.
+// The declarations are split over the few lib files the program reads anyway (its `lib` roots and
+// those its type packages reference), so the warm-up parses them in steps of ~100 ms, not one of ~340.
 import * as path from "node:path";
 import ts from "typescript";
 
 /**
- * The lib files a program with given compiler options reads, as one: the first root lib file
- * (`lib[0]`, or the target's default lib when `lib` is not set) holds every declaration of every lib
- * file reachable from the roots by `/// <reference lib>` (and from the `types` packages' entry
- * files, e.g. `@types/node`'s `es2020`), concatenated in the order TypeScript itself merges them
- * (its sorted default-lib order, see createProgram's compareDefaultLibFiles), their reference lines
- * removed; every other of those files is empty. A lib file outside that set keeps its own text.
- * Declaration merging (interfaces, overload order, `declare var`) is unchanged: TypeScript merges a
- * program's global declarations file after file, in that order.
+ * The lib files a program with given compiler options reads, as few: every declaration of every
+ * lib file reachable from the roots (`lib`, or the target's default lib when `lib` is not set) by
+ * `/// <reference lib>` and from the `types` packages' entry files (e.g. `@types/node`'s `es2020`),
+ * concatenated in the order TypeScript itself merges them (its sorted default-lib order, see
+ * createProgram's compareDefaultLibFiles), their reference lines removed, and cut at file
+ * boundaries into consecutive parts of similar size, one per "host": the lib files the program
+ * still reads when the others are empty (the roots and the type packages' references), taken in
+ * the program's own order. Every other of those files is empty; a lib file outside the set keeps
+ * its own text. Declaration merging (interfaces, overload order, `declare var`) is unchanged:
+ * TypeScript merges a program's global declarations file after file, in that order.
  */
 export class LibBundle {
   /** TypeScript's folder of lib files. */
   private readonly folder: string;
-  /** The file whose text is the whole bundle. */
-  private readonly root: string;
-  /** The bundle's text. */
-  private readonly text: string;
-  /** The lib files folded into {@link root} (served empty). */
+  /** The text of each host file: its part of the declarations. */
+  private readonly parts = new Map<string, string>();
+  /** Every lib file whose declarations are in a part (served empty unless a host). */
   private readonly folded: Set<string>;
 
   /**
@@ -36,7 +38,6 @@ export class LibBundle {
     const defaultLib = ts.getDefaultLibFilePath(options);
     this.folder = path.dirname(defaultLib);
     const roots = (options.lib ?? [path.basename(defaultLib)]).map((lib) => path.join(this.folder, lib));
-    this.root = roots[0];
     const texts = new Map<string, string>();
     const textOf = (file: string) => {
       let text = texts.get(file);
@@ -46,28 +47,41 @@ export class LibBundle {
       }
       return text;
     };
-    if (!read(this.root)) throw new Error(`TypeScript's lib file ${this.root} cannot be read`);
-    const ordered = this.programOrder(roots, options, textOf);
+    for (const root of roots) if (!read(root)) throw new Error(`TypeScript's lib file ${root} cannot be read`);
+    const ordered = this.programOrder(roots, options, textOf, true);
+    const hosts = this.programOrder(roots, options, textOf, false);
     this.folded = new Set(ordered);
-    const header = '/// <reference no-default-lib="true"/>\n';
-    this.text = header + ordered.map((file) => textOf(file).replace(/^\/\/\/\s*<reference\s+(lib|no-default-lib)=.*$/gm, "")).join("\n");
+    const declarations = ordered.map((file) => textOf(file).replace(/^\/\/\/\s*<reference\s+(lib|no-default-lib)=.*$/gm, ""));
+    const total = declarations.reduce((n, text) => n + text.length, 0);
+    // Consecutive parts, the i-th ending at the first file boundary past (i+1)/hosts of the text.
+    let next = 0;
+    let done = 0;
+    hosts.forEach((host, i) => {
+      const part: string[] = ['/// <reference no-default-lib="true"/>'];
+      const end = i === hosts.length - 1 ? total : (total * (i + 1)) / hosts.length;
+      while (next < declarations.length && (done < end || part.length === 1)) {
+        part.push(declarations[next]);
+        done += declarations[next++].length;
+      }
+      this.parts.set(host, part.join("\n"));
+    });
   }
 
   /**
-   * The text the program reads for `file` when it is one of the bundled lib files (the bundle, or
-   * "" for a file folded into it); undefined for any other file.
+   * The text the program reads for `file` when it is one of the bundled lib files (a host's part,
+   * or "" for a file folded into the parts); undefined for any other file.
    */
   textOf(file: string): string | undefined {
-    if (file === this.root) return this.text;
-    return this.folded.has(file) ? "" : undefined;
+    return this.parts.get(file) ?? (this.folded.has(file) ? "" : undefined);
   }
 
   /**
-   * The lib files reachable from `roots` and the `types` packages' lib references, in the order a
-   * program merges them: TypeScript's own order, read from a program over stand-ins of the files
+   * The lib files a program reads from `roots` and the `types` packages' lib references, in the
+   * order it merges them: TypeScript's own order, read from a program over stand-ins of the files
    * that hold only their `/// <reference lib>` lines (no declarations: cheap to build).
+   * @param follow whether lib files' own references are followed (else every lib file's stand-in is empty).
    */
-  private programOrder(roots: string[], options: ts.CompilerOptions, textOf: (file: string) => string): string[] {
+  private programOrder(roots: string[], options: ts.CompilerOptions, textOf: (file: string) => string, follow: boolean): string[] {
     const referencesOnly = (text: string) =>
       ts
         .preProcessFile(text, true, false)
@@ -84,11 +98,11 @@ export class LibBundle {
     const root = path.join(this.folder, "__tspy_lib_order__.ts");
     const host = ts.createCompilerHost({});
     host.getSourceFile = (file, languageVersion) => {
-      const text = file === root ? "" : typeEntries.get(file) ?? (file.startsWith(this.folder) ? referencesOnly(textOf(file)) : undefined);
+      const text = file === root ? "" : (typeEntries.get(file) ?? (file.startsWith(this.folder) ? (follow ? referencesOnly(textOf(file)) : "") : undefined));
       return text === undefined ? undefined : ts.createSourceFile(file, text, languageVersion);
     };
     host.getDefaultLibLocation = () => this.folder;
-    host.getDefaultLibFileName = () => this.root;
+    host.getDefaultLibFileName = () => roots[0];
     const program = ts.createProgram({
       rootNames: [root, ...typeEntries.keys()],
       options: { lib: roots.map((f) => path.basename(f)), types: [], noEmit: true, noResolve: false, target: options.target },
