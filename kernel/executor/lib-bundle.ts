@@ -31,27 +31,22 @@ export class LibBundle {
   /**
    * Reads the lib files (synchronously, ~0.5 MB for ES2022) and orders them as TypeScript does.
    * @param options the program's options (`lib`, `target`, `types`, `typeRoots`).
-   * @param read a file's text, undefined when it does not exist (as `ts.sys.readFile`).
-   * @throws Error when the root lib file cannot be read (TypeScript's installation is broken).
+   * @param read a file's text, undefined when it does not exist (as `ts.sys.readFile`). A lib file
+   *   that does not exist is in no part (the program reports it missing, as without the bundle).
    */
   constructor(options: ts.CompilerOptions, read: (file: string) => string | undefined) {
     const defaultLib = ts.getDefaultLibFilePath(options);
     this.folder = path.dirname(defaultLib);
     const roots = (options.lib ?? [path.basename(defaultLib)]).map((lib) => path.join(this.folder, lib));
-    const texts = new Map<string, string>();
+    const texts = new Map<string, string | undefined>();
     const textOf = (file: string) => {
-      let text = texts.get(file);
-      if (text === undefined) {
-        text = read(file) ?? "";
-        texts.set(file, text);
-      }
-      return text;
+      if (!texts.has(file)) texts.set(file, read(file));
+      return texts.get(file);
     };
-    for (const root of roots) if (!read(root)) throw new Error(`TypeScript's lib file ${root} cannot be read`);
     const ordered = this.programOrder(roots, options, textOf, true);
     const hosts = this.programOrder(roots, options, textOf, false);
     this.folded = new Set(ordered);
-    const declarations = ordered.map((file) => textOf(file).replace(/^\/\/\/\s*<reference\s+(lib|no-default-lib)=.*$/gm, ""));
+    const declarations = ordered.map((file) => (textOf(file) ?? "").replace(/^\/\/\/\s*<reference\s+(lib|no-default-lib)=.*$/gm, ""));
     const total = declarations.reduce((n, text) => n + text.length, 0);
     // Consecutive parts, the i-th ending at the first file boundary past (i+1)/hosts of the text.
     let next = 0;
@@ -81,7 +76,7 @@ export class LibBundle {
    * that hold only their `/// <reference lib>` lines (no declarations: cheap to build).
    * @param follow whether lib files' own references are followed (else every lib file's stand-in is empty).
    */
-  private programOrder(roots: string[], options: ts.CompilerOptions, textOf: (file: string) => string, follow: boolean): string[] {
+  private programOrder(roots: string[], options: ts.CompilerOptions, textOf: (file: string) => string | undefined, follow: boolean): string[] {
     const referencesOnly = (text: string) =>
       ts
         .preProcessFile(text, true, false)
@@ -92,14 +87,18 @@ export class LibBundle {
     const from = path.join(this.folder, "__tspy_types__.ts");
     for (const name of options.types ?? []) {
       const entry = ts.resolveTypeReferenceDirective(name, from, options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName;
-      if (entry) typeEntries.set(entry, referencesOnly(textOf(entry)));
+      if (entry) typeEntries.set(entry, referencesOnly(textOf(entry) ?? ""));
     }
     // A program without root files reads no lib file: one empty root.
     const root = path.join(this.folder, "__tspy_lib_order__.ts");
     const host = ts.createCompilerHost({});
     host.getSourceFile = (file, languageVersion) => {
-      const text = file === root ? "" : (typeEntries.get(file) ?? (file.startsWith(this.folder) ? (follow ? referencesOnly(textOf(file)) : "") : undefined));
-      return text === undefined ? undefined : ts.createSourceFile(file, text, languageVersion);
+      if (file === root) return ts.createSourceFile(file, "", languageVersion);
+      const entry = typeEntries.get(file);
+      if (entry !== undefined) return ts.createSourceFile(file, entry, languageVersion);
+      // A lib file that does not exist is not in the program, as in the real one.
+      const text = file.startsWith(this.folder) ? textOf(file) : undefined;
+      return text === undefined ? undefined : ts.createSourceFile(file, follow ? referencesOnly(text) : "", languageVersion);
     };
     host.getDefaultLibLocation = () => this.folder;
     host.getDefaultLibFileName = () => roots[0];
