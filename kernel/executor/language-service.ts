@@ -8,7 +8,7 @@ import * as path from "node:path";
 import ts from "typescript";
 import { cellDiagnostics, type TsDiagnostic } from "./cell-diagnostics";
 import { rankCompletions, wordAround } from "./completion-match";
-import { LibBundle } from "./lib-bundle";
+import { LibBundle, programRoots } from "./lib-bundle";
 import { KERNEL_ROOT, localModuleErrors, resolveForChecker } from "./module-resolution";
 import { NotebookCells } from "./notebook-cells";
 import { PRELUDE_FILE, PYTHON_PRELUDE } from "./python-prelude";
@@ -31,7 +31,7 @@ export interface TsCompletion {
 const GLOBALS_FILE = path.join(KERNEL_ROOT, "kernel", "executor", "notebook-globals.d.ts");
 /** The kernel's own packages (TypeScript's lib files, `@types/node`): they do not change while the kernel runs. */
 const KERNEL_PACKAGES = path.join(KERNEL_ROOT, "node_modules") + path.sep;
-/** TypeScript's lib files (lib.es5.d.ts, ...): served as one by {@link LibBundle}. */
+/** TypeScript's lib files (lib.es5.d.ts, ...): served as few by {@link LibBundle}. */
 const LIB_FOLDER = path.dirname(ts.getDefaultLibFilePath({})) + path.sep;
 /** The kernel's own sources the program reads (the bridge's API, the display globals): they do not change while the kernel runs either. */
 const KERNEL_SOURCES = [path.join(KERNEL_ROOT, "bridge") + path.sep, path.join(KERNEL_ROOT, "kernel") + path.sep];
@@ -72,8 +72,8 @@ export class NotebookLanguageService {
   /** Lets go of the registry's references taken by {@link preParse}. */
   private readonly preParsed: (() => void)[] = [];
   private options: ts.CompilerOptions;
-  /** TypeScript's lib files as one (see lib-bundle.ts), for the options' `lib`, `target` and `types` it was made for (`key`); null before first use. */
-  private libs: { key: string; bundle: LibBundle; generation: number } | null = null;
+  /** TypeScript's lib files as few (see lib-bundle.ts), for the options object it was last asked with and their `lib`, `target` and `types` (`key`); null before first use. */
+  private libs: { options: ts.CompilerOptions; key: string; bundle: LibBundle; generation: number } | null = null;
   /** Virtual file of the cell being edited (absolute, in the notebook's folder, so relative imports resolve). */
   private readonly currentFile: string;
 
@@ -297,8 +297,12 @@ export class NotebookLanguageService {
 
   /** The lib bundle for the current options (a new one, with a new version of the lib files, when their `lib`, `target` or `types` changed). */
   private libBundle(): { bundle: LibBundle; generation: number } {
+    // Asked for each lib file of every program: the key is made again only for a new options object (a profile change).
+    if (this.libs?.options === this.options) return this.libs;
     const key = JSON.stringify([this.options.lib, this.options.target, this.options.types, this.options.typeRoots]);
-    if (this.libs?.key !== key) this.libs = { key, bundle: new LibBundle(this.options, ts.sys.readFile), generation: (this.libs?.generation ?? 0) + 1 };
+    const generation = (this.libs?.generation ?? 0) + (this.libs?.key === key ? 0 : 1);
+    const bundle = this.libs?.key === key ? this.libs.bundle : new LibBundle(this.options, ts.sys.readFile);
+    this.libs = { options: this.options, key, bundle, generation };
     return this.libs;
   }
 
@@ -492,13 +496,9 @@ class StartupFiles {
     private readonly wanted: (file: string) => boolean,
     private readonly resolve: (specifier: string, from: string) => ts.ResolvedModuleWithFailedLookupLocations,
   ) {
-    const defaultLib = ts.getDefaultLibFilePath(options);
-    this.libFolder = path.dirname(defaultLib);
-    for (const lib of options.lib ?? [path.basename(defaultLib)]) this.add(path.join(this.libFolder, lib));
-    const from = path.join(this.libFolder, "__tspy_types__.ts");
-    for (const name of options.types ?? [])
-      this.add(ts.resolveTypeReferenceDirective(name, from, options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName);
-    this.add(root);
+    const roots = programRoots(options);
+    this.libFolder = roots.libFolder;
+    for (const file of [...roots.libs, ...roots.types, root]) this.add(file);
   }
 
   /** The next file to parse, or undefined when all are. */

@@ -1,12 +1,39 @@
-// TypeScript's lib files served to the notebook's program as one file. `lib: ["es2022"]` is 58
+// TypeScript's lib files served to the notebook's program as few. `lib: ["es2022"]` is 58
 // files (es5, es2015.core, es2015.collection, ...), each of which every new program (one per
 // edit or run of a cell) walks again: its module format, its document, its symbols merged into
-// the new checker's globals. Served as one file with the same declarations in the same order,
+// the new checker's globals. Served as three files with the same declarations in the same order,
 // the program has the same global types with ~55 fewer files.
 // The declarations are split over the few lib files the program reads anyway (its `lib` roots and
 // those its type packages reference), so the warm-up parses them in steps of ~100 ms, not one of ~340.
 import * as path from "node:path";
 import ts from "typescript";
+
+/** The files a program with given options reads before any of its own: lib roots and type packages. */
+export interface ProgramRoots {
+  /** TypeScript's folder of lib files. */
+  libFolder: string;
+  /** The root lib files: `lib`, or the target's default lib when `lib` is not set (absolute). */
+  libs: string[];
+  /** The entry files of the `types` packages (e.g. `@types/node`'s index.d.ts) that resolve. */
+  types: string[];
+}
+
+/**
+ * The lib roots and type packages a program with `options` reads, as TypeScript resolves them
+ * (type packages from the lib folder, which is outside any notebook: `typeRoots` decide).
+ */
+export function programRoots(options: ts.CompilerOptions): ProgramRoots {
+  const defaultLib = ts.getDefaultLibFilePath(options);
+  const libFolder = path.dirname(defaultLib);
+  const from = path.join(libFolder, "__tspy_types__.ts");
+  return {
+    libFolder,
+    libs: (options.lib ?? [path.basename(defaultLib)]).map((lib) => path.join(libFolder, lib)),
+    types: (options.types ?? []).flatMap(
+      (name) => ts.resolveTypeReferenceDirective(name, from, options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName ?? [],
+    ),
+  };
+}
 
 /**
  * The lib files a program with given compiler options reads, as few: every declaration of every
@@ -35,16 +62,15 @@ export class LibBundle {
    *   that does not exist is in no part (the program reports it missing, as without the bundle).
    */
   constructor(options: ts.CompilerOptions, read: (file: string) => string | undefined) {
-    const defaultLib = ts.getDefaultLibFilePath(options);
-    this.folder = path.dirname(defaultLib);
-    const roots = (options.lib ?? [path.basename(defaultLib)]).map((lib) => path.join(this.folder, lib));
+    const roots = programRoots(options);
+    this.folder = roots.libFolder;
     const texts = new Map<string, string | undefined>();
     const textOf = (file: string) => {
       if (!texts.has(file)) texts.set(file, read(file));
       return texts.get(file);
     };
-    const ordered = this.programOrder(roots, options, textOf, true);
-    const hosts = this.programOrder(roots, options, textOf, false);
+    const ordered = this.programOrder(roots, options.target, textOf, true);
+    const hosts = this.programOrder(roots, options.target, textOf, false);
     this.folded = new Set(ordered);
     const declarations = ordered.map((file) => (textOf(file) ?? "").replace(/^\/\/\/\s*<reference\s+(lib|no-default-lib)=.*$/gm, ""));
     const total = declarations.reduce((n, text) => n + text.length, 0);
@@ -71,24 +97,19 @@ export class LibBundle {
   }
 
   /**
-   * The lib files a program reads from `roots` and the `types` packages' lib references, in the
+   * The lib files a program reads from the lib roots and the type packages' lib references, in the
    * order it merges them: TypeScript's own order, read from a program over stand-ins of the files
    * that hold only their `/// <reference lib>` lines (no declarations: cheap to build).
    * @param follow whether lib files' own references are followed (else every lib file's stand-in is empty).
    */
-  private programOrder(roots: string[], options: ts.CompilerOptions, textOf: (file: string) => string | undefined, follow: boolean): string[] {
+  private programOrder(roots: ProgramRoots, target: ts.ScriptTarget | undefined, textOf: (file: string) => string | undefined, follow: boolean): string[] {
     const referencesOnly = (text: string) =>
       ts
         .preProcessFile(text, true, false)
         .libReferenceDirectives.map((lib) => `/// <reference lib="${lib.fileName}" />\n`)
         .join("");
     // The lib references of the type packages (e.g. @types/node's `/// <reference lib="es2020" />`).
-    const typeEntries = new Map<string, string>();
-    const from = path.join(this.folder, "__tspy_types__.ts");
-    for (const name of options.types ?? []) {
-      const entry = ts.resolveTypeReferenceDirective(name, from, options, ts.sys).resolvedTypeReferenceDirective?.resolvedFileName;
-      if (entry) typeEntries.set(entry, referencesOnly(textOf(entry) ?? ""));
-    }
+    const typeEntries = new Map(roots.types.map((entry) => [entry, referencesOnly(textOf(entry) ?? "")]));
     // A program without root files reads no lib file: one empty root.
     const root = path.join(this.folder, "__tspy_lib_order__.ts");
     const host = ts.createCompilerHost({});
@@ -101,10 +122,10 @@ export class LibBundle {
       return text === undefined ? undefined : ts.createSourceFile(file, follow ? referencesOnly(text) : "", languageVersion);
     };
     host.getDefaultLibLocation = () => this.folder;
-    host.getDefaultLibFileName = () => roots[0];
+    host.getDefaultLibFileName = () => roots.libs[0];
     const program = ts.createProgram({
       rootNames: [root, ...typeEntries.keys()],
-      options: { lib: roots.map((f) => path.basename(f)), types: [], noEmit: true, noResolve: false, target: options.target },
+      options: { lib: roots.libs.map((f) => path.basename(f)), types: [], noEmit: true, noResolve: false, target },
       host,
     });
     return program
